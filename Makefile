@@ -1,0 +1,155 @@
+# hvmdm — one GNU make build.
+#
+#   make            build build/hvmdm
+#   make run        install what is missing, build, run the main job (README)
+#   make test       install what is missing, build, run the whole suite, plain and ASan+UBSan
+#   make check      the suite on what is built (no install step)
+#   make SAN=1      the ASan+UBSan build, in build-san/
+#   make V=1        show the commands
+#   make BUILD=dir  objects somewhere else (parallel work trees)
+#
+# Source lists are explicit: a new file is one line below.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD ?= build-san
+else
+BUILD ?= build
+endif
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wold-style-definition -Wundef -Wshadow -Wvla -Wwrite-strings -Wimplicit-fallthrough
+OPT ?= -O2 -g
+CFLAGS_BASE := -std=gnu11 $(OPT) $(WARN) -fstack-protector-strong -fno-strict-aliasing
+CPPFLAGS_BASE := -I. -D_GNU_SOURCE
+ifneq ($(SAN),1)
+CPPFLAGS_BASE += -D_FORTIFY_SOURCE=2
+endif
+LDFLAGS_BASE :=
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CFLAGS_BASE += $(SANFLAGS)
+LDFLAGS_BASE += $(SANFLAGS)
+endif
+
+# Libraries, each through pkg-config (libaio ships no .pc file).
+PKGS_XEN := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore xencontrol
+PKGS := jansson libseccomp $(PKGS_XEN)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS_jansson := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+PKG_LIBS_seccomp := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null)
+PKG_LIBS_xen := $(shell $(PKG_CONFIG) --libs $(PKGS_XEN) 2>/dev/null)
+PKG_LIBS_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+LIBS_aio := -laio
+
+ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CPPFLAGS = $(CPPFLAGS_BASE) $(CPPFLAGS)
+ALL_LDFLAGS = $(LDFLAGS_BASE) $(LDFLAGS)
+
+# ---------------------------------------------------------------- sources
+# The core every platform and device stands on (no OS interface beyond the loop).
+CORE_SRCS := \
+	dm/log.c \
+	dm/bus.c \
+	dm/memory.c \
+	dm/loop.c \
+	dm/device.c \
+	dm/ioreq.c \
+	dm/qemuopts.c \
+	dm/strlist.c
+
+# Device models (hw/): registers only, no OS interfaces.
+HW_SRCS := \
+	dm/devices.c
+
+# Backends and services (chardev, block, qmp, ...).
+BACKEND_SRCS :=
+
+# The standalone platform: flat RAM, trace replay, qtest.
+SIM_SRCS :=
+
+# The Xen platform: the only code that includes Xen headers.
+XEN_SRCS :=
+
+# The daemon's own glue.
+MAIN_SRCS := \
+	dm/main.c \
+	dm/machine.c
+
+LIB_SRCS := $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS)
+LIB_OBJS := $(addprefix $(BUILD)/,$(LIB_SRCS:.c=.o))
+XEN_OBJS := $(addprefix $(BUILD)/,$(XEN_SRCS:.c=.o))
+MAIN_OBJS := $(addprefix $(BUILD)/,$(MAIN_SRCS:.c=.o))
+
+HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(LIBS_aio) -lm
+
+# ---------------------------------------------------------------- unit tests
+# Each tests/unit/test_NAME.c is a cmocka program linked against libhvmdm.a
+# (the linker takes only the objects it needs) plus unit_extra_NAME objects.
+UNIT_TESTS := \
+	qemuopts \
+	strlist
+
+UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
+
+# ---------------------------------------------------------------- rules
+.PHONY: all run test check clean deps san bench format help
+all: $(BUILD)/hvmdm
+
+$(BUILD)/libhvmdm.a: $(LIB_OBJS)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/hvmdm: $(MAIN_OBJS) $(XEN_OBJS) $(BUILD)/libhvmdm.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJS) $(XEN_OBJS) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+.SECONDARY:
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(unit_extra_$$*))) $(BUILD)/libhvmdm.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(PKG_LIBS_cmocka) $(HVMDM_LIBS)
+
+unit: $(UNIT_BINS)
+
+deps:
+	$(Q)scripts/deps.sh
+
+# The README's first command: install, build, run the main job on its embedded default.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(BUILD)/hvmdm
+
+# The README's second command: install, build both flavours, run everything.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory SAN=1 all unit
+	$(Q)scripts/run-tests.sh build build-san
+
+# The suite on whatever is already built in $(BUILD).
+check: all unit
+	$(Q)scripts/run-tests.sh $(BUILD)
+
+san:
+	$(Q)$(MAKE) --no-print-directory SAN=1 all unit
+
+bench: all
+	$(Q)bench/run.sh $(BUILD)
+
+format:
+	$(Q)clang-format -i $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS) $(XEN_SRCS) $(MAIN_SRCS)
+
+clean:
+	rm -rf build build-san build-*
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What a platform (dm/xen: the real hypervisor; dm/sim: in-process) gives
+ * the machine beyond guest memory (memory.h) and range claims (the bus
+ * listener in bus.h): interrupt lines and the guest's lifecycle requests.
+ * Devices call the inline helpers below; nothing in hw/ talks to Xen.
+ */
+#ifndef DM_PLATFORM_H
+#define DM_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum plat_request {
+	PLAT_REQ_POWEROFF, /* ACPI S5 */
+	PLAT_REQ_REBOOT,   /* 0xcf9, port 0x92, i8042 0xfe */
+	PLAT_REQ_SUSPEND,  /* ACPI S3 */
+};
+
+struct platform_ops {
+	/* ISA IRQ 0-15 line level. */
+	void (*isa_irq)(void *opaque, unsigned irq, bool level);
+	/* PCI INTx level of one function's pin (0 = INTA .. 3 = INTD) on bus 0. */
+	void (*pci_intx)(void *opaque, unsigned devfn, unsigned pin, bool level);
+	/* PIIX3 PIRQ route: link 0-3 to ISA IRQ (0 = disabled). */
+	void (*pci_link_route)(void *opaque, unsigned link, unsigned irq);
+	void (*msi)(void *opaque, uint64_t addr, uint32_t data);
+	void (*request)(void *opaque, enum plat_request req);
+};
+
+struct platform {
+	const struct platform_ops *ops;
+	void *opaque;
+};
+
+static inline void plat_isa_irq(struct platform *p, unsigned irq, bool level)
+{
+	if (p->ops && p->ops->isa_irq && irq < 16)
+		p->ops->isa_irq(p->opaque, irq, level);
+}
+
+static inline void plat_pci_intx(struct platform *p, unsigned devfn, unsigned pin, bool level)
+{
+	if (p->ops && p->ops->pci_intx && devfn < 256 && pin < 4)
+		p->ops->pci_intx(p->opaque, devfn, pin, level);
+}
+
+static inline void plat_pci_link_route(struct platform *p, unsigned link, unsigned irq)
+{
+	if (p->ops && p->ops->pci_link_route && link < 4)
+		p->ops->pci_link_route(p->opaque, link, irq < 16 ? irq : 0);
+}
+
+static inline void plat_msi(struct platform *p, uint64_t addr, uint32_t data)
+{
+	if (p->ops && p->ops->msi)
+		p->ops->msi(p->opaque, addr, data);
+}
+
+static inline void plat_request(struct platform *p, enum plat_request req)
+{
+	if (p->ops && p->ops->request)
+		p->ops->request(p->opaque, req);
+}
+
+/* The INTx link a pin of slot uses, as Xen's hvm_pci_intx_link() computes it. */
+static inline unsigned pci_intx_link(unsigned devfn, unsigned pin)
+{
+	return ((devfn >> 3) + pin) & 3;
+}
+
+#endif
