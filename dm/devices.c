@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The table of every device type, in one stable order: chipset first, then
+ * ISA devices, then PCI add-ons, then USB. A device adds one
+ *   extern const struct dev_type NAME_type;
+ * declaration below and one line in the table, in its group.
+ */
+#include "dm/device.h"
+
+#include <stddef.h>
+
+/* Chipset */
+
+/* ISA */
+
+/* PCI add-ons */
+
+/* USB */
+
+const struct dev_type *const dev_types[] = {
+	/* Chipset */
+	/* ISA */
+	/* PCI add-ons */
+	/* USB */
+	NULL,
+};
