@@ -42,13 +42,6 @@ static const struct {
 
 #define N_CATS (sizeof(log_cats) / sizeof(log_cats[0]))
 
-static const char *const level_names[] = {
-	[LOG_ERR] = "error: ",
-	[LOG_WARN] = "warning: ",
-	[LOG_INFO] = "",
-	[LOG_DEBUG] = "",
-};
-
 void log_set_domid(int domid)
 {
 	log_domid = domid;
@@ -133,26 +126,24 @@ void log_msg(enum log_level lvl, unsigned cat, const char *who, const char *fmt,
 {
 	FILE *f = log_stream ? log_stream : stderr;
 	char buf[1024];
-	int off = 0;
+	size_t off;
 	va_list ap;
 
 	if (lvl > log_level_max && !(cat && (log_mask & cat)))
 		return;
-	if ((unsigned)lvl > LOG_DEBUG)
-		lvl = LOG_DEBUG;
-	off = snprintf(buf, sizeof(buf), "hvmdm: ");
-	if (who) {
-		if (log_domid >= 0)
-			off += snprintf(buf + off, sizeof(buf) - off, "d%d ", log_domid);
-		off += snprintf(buf + off, sizeof(buf) - off, "%s: ", who);
-	}
-	off += snprintf(buf + off, sizeof(buf) - off, "%s", level_names[lvl]);
+	if (!who)
+		snprintf(buf, sizeof(buf), "hvmdm: ");
+	else if (log_domid >= 0)
+		snprintf(buf, sizeof(buf), "hvmdm: d%d %.64s: ", log_domid, who);
+	else
+		snprintf(buf, sizeof(buf), "hvmdm: %.64s: ", who);
+	off = strlen(buf);
 	va_start(ap, fmt);
-	vsnprintf(buf + off, sizeof(buf) - off, fmt, ap);
+	vsnprintf(buf + off, sizeof(buf) - off - 1, fmt, ap);
 	va_end(ap);
-	/* One fputs per line so that concurrent writers do not interleave within it. */
+	/* One write per line, so that lines from other processes do not cut into it. */
+	strcat(buf, "\n");
 	fputs(buf, f);
-	fputc('\n', f);
 	fflush(f);
 }
 
