@@ -15,10 +15,12 @@
 #include "dm/ioreq.h"
 #include "dm/memory.h"
 #include "dm/platform.h"
+#include "dm/runstate.h"
 
 struct bus;
 struct loop;
 struct dm_dev;
+struct chardev_set;
 
 enum machine_kind {
 	MACHINE_NONE,  /* -machine none: libxl's probe run, no devices */
@@ -45,6 +47,7 @@ struct machine_opts {
 	bool usb;            /* -usb: reserve 00:01.2 */
 	const char *name;    /* -name */
 	const char *boot;    /* -boot order=... */
+	uint64_t max_ram_below_4g; /* -machine max-ram-below-4g=, bytes; 0: the default */
 	struct strlist devices;  /* -device, in order */
 	struct strlist drives;   /* -drive */
 	struct strlist chardevs; /* -chardev */
@@ -65,6 +68,9 @@ struct machine {
 	struct dm_dev *devs; /* creation order */
 	struct dm_dev **devs_tail;
 	uint8_t next_slot;   /* the first free PCI slot for "next free" placement */
+	struct chardev_set *chardevs; /* -chardev/-serial backends (dm/chardev.h); NULL: none yet */
+	struct runstate rs;  /* prelaunch/running/paused...; QMP and the platform follow it */
+	bool log_dirty;      /* xen-set-global-dirty-log: report device writes to guest RAM */
 };
 
 /* Interrupt and request helpers for devices (forward to the platform). */

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Inside the QMP server: what the transport (qmp.c) and the command set
+ * (qmp_cmds.c) share. Nothing outside those two files includes this.
+ */
+#ifndef DM_QMP_INT_H
+#define DM_QMP_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dm/qmp.h"
+
+/* Input waiting for the end of one JSON value is bounded, as libxl's own reader is. */
+#define QMP_RX_MAX (1u << 20)
+/* A client that stops reading its replies is dropped beyond this much queued output. */
+#define QMP_TX_MAX (4u << 20)
+/* fds received with SCM_RIGHTS and not yet taken by add-fd/getfd. */
+#define QMP_FDS_MAX 8
+
+struct qmp_monitor {
+	struct qmp_server *q;
+	char *label;       /* the chardev id, for query-chardev */
+	char *path;        /* socket path we created (unlinked at exit), or NULL */
+	int listen_fd;
+	struct qmp_monitor *next;
+};
+
+struct qmp_conn {
+	struct qmp_server *q;
+	struct qmp_monitor *mon; /* NULL for qmp_attach_fd */
+	int fd;
+	bool negotiated;
+	bool closing;
+	char *rx;
+	size_t rx_len;
+	char *tx;
+	size_t tx_len;
+	int fds[QMP_FDS_MAX];
+	unsigned nfds;
+	struct qmp_conn *next;
+};
+
+struct qmp_named_fd {
+	char *name;
+	int fd;
+	struct qmp_named_fd *next;
+};
+
+struct qmp_server {
+	struct machine *m;
+	struct qmp_monitor *mons;
+	struct qmp_conn *conns;
+	struct qmp_named_fd *named_fds; /* getfd */
+};
+
+/* A command's failure: QMP error class and message. */
+struct qmp_error {
+	const char *cls;
+	char desc[256];
+};
+
+typedef int (*qmp_cmd_fn)(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e);
+
+struct qmp_cmd {
+	const char *name;
+	qmp_cmd_fn fn;
+};
+
+/* The command table (qmp_cmds.c), terminated by a NULL name. */
+extern const struct qmp_cmd qmp_cmds[];
+
+/* Fill e; returns -1 so a command can `return qmp_fail(e, ...)`. */
+int qmp_fail(struct qmp_error *e, const char *cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Take the oldest fd received on c (or -1). */
+int qmp_conn_take_fd(struct qmp_conn *c);
+
+#endif
