@@ -101,6 +101,12 @@ uint64_t bus_read(struct bus *bus, enum bus_space space, uint64_t addr, unsigned
 void bus_write(struct bus *bus, enum bus_space space, uint64_t addr, uint64_t val, unsigned size);
 /* The region mapped at addr, or NULL. */
 struct region *bus_find(struct bus *bus, enum bus_space space, uint64_t addr);
+/*
+ * The lowest-addressed mapped region overlapping [addr, addr + len), or NULL
+ * (len 0: none). Lets a caller split a guest-physical range into RAM and MMIO.
+ */
+struct region *bus_find_range(struct bus *bus, enum bus_space space, uint64_t addr,
+			      uint64_t len);
 
 /* Call fn for every mapped region of space, in address order. For checks and QMP. */
 void bus_for_each(struct bus *bus, enum bus_space space,
