@@ -61,14 +61,20 @@ CORE_SRCS := \
 	dm/device.c \
 	dm/ioreq.c \
 	dm/qemuopts.c \
+	dm/runstate.c \
+	dm/state.c \
 	dm/strlist.c
 
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
-	dm/devices.c
+	dm/devices.c \
+	hw/isa/cmos.c
 
 # Backends and services (chardev, block, qmp, ...).
-BACKEND_SRCS :=
+BACKEND_SRCS := \
+	dm/fdset.c \
+	dm/qmp.c \
+	dm/qmp_cmds.c
 
 # The standalone platform: flat RAM, trace replay, qtest.
 SIM_SRCS :=
@@ -92,9 +98,17 @@ HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(LIBS_aio
 # Each tests/unit/test_NAME.c is a cmocka program linked against libhvmdm.a
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
+	cmos \
+	qmp \
 	qemuopts \
 	strlist \
-	bus
+	bus \
+	memory \
+	ioreq \
+	log \
+	loop \
+	device \
+	state
 
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 

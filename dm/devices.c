@@ -12,6 +12,7 @@
 /* Chipset */
 
 /* ISA */
+extern const struct dev_type cmos_type;
 
 /* PCI add-ons */
 
@@ -20,6 +21,7 @@
 const struct dev_type *const dev_types[] = {
 	/* Chipset */
 	/* ISA */
+	&cmos_type,
 	/* PCI add-ons */
 	/* USB */
 	NULL,
