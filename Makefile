@@ -104,6 +104,7 @@ UNIT_TESTS := \
 	strlist \
 	bus \
 	memory \
+	memory \
 	ioreq \
 	log \
 	loop \
