@@ -76,6 +76,13 @@ struct dev_type {
 	/* After pause returns no backend completion touches the state until resume. */
 	void (*pause)(struct dm_dev *dev);
 	void (*resume)(struct dm_dev *dev);
+	/*
+	 * After every device's state is loaded and committed (dm_state_load):
+	 * re-derive what lives outside the state from it (arm timers, drive IRQ
+	 * lines, re-map BARs). load itself only decodes fields into dev->state,
+	 * which is a scratch copy at that point. NULL: nothing to do.
+	 */
+	void (*post_load)(struct dm_dev *dev);
 };
 
 struct dm_dev {
