@@ -44,8 +44,8 @@ static int prop_index(const struct dev_type *type, const char *name)
 	return -1;
 }
 
-static __attribute__((format(printf, 3, 4))) int set_err(char *err, size_t errlen,
-							  const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) int set_err(char *err, size_t errlen, const char *fmt,
+							 ...)
 {
 	va_list ap;
 
@@ -153,8 +153,8 @@ static int parse_pciaddr(const char *s, int64_t *devfn)
 }
 
 static const char *const prop_type_names[] = {
-	[PROP_INT] = "int",	   [PROP_BOOL] = "bool",	 [PROP_STR] = "str",
-	[PROP_MAC] = "macaddr",	   [PROP_DRIVE] = "drive",	 [PROP_NETDEV] = "netdev",
+	[PROP_INT] = "int",	    [PROP_BOOL] = "bool",	  [PROP_STR] = "str",
+	[PROP_MAC] = "macaddr",	    [PROP_DRIVE] = "drive",	  [PROP_NETDEV] = "netdev",
 	[PROP_CHARDEV] = "chardev", [PROP_PCIADDR] = "pci-devfn",
 };
 
@@ -181,15 +181,17 @@ static int parse_value(const struct prop_desc *p, const char *text, union prop_v
 		return 0;
 	case PROP_MAC:
 		if (parse_mac(text, v->mac))
-			return set_err(err, errlen,
-				       "%s: property '%s' wants a MAC address like 52:54:00:12:34:56",
-				       ctx, p->name);
+			return set_err(
+			    err, errlen,
+			    "%s: property '%s' wants a MAC address like 52:54:00:12:34:56", ctx,
+			    p->name);
 		return 0;
 	case PROP_PCIADDR:
 		if (parse_pciaddr(text, &v->i))
-			return set_err(err, errlen,
-				       "%s: property '%s' wants slot[.fn] (slot 0-1f in hex, fn 0-7)",
-				       ctx, p->name);
+			return set_err(
+			    err, errlen,
+			    "%s: property '%s' wants slot[.fn] (slot 0-1f in hex, fn 0-7)", ctx,
+			    p->name);
 		return 0;
 	case PROP_STR:
 	case PROP_DRIVE:
@@ -201,10 +203,19 @@ static int parse_value(const struct prop_desc *p, const char *text, union prop_v
 	return set_err(err, errlen, "%s: property '%s' has an unknown type", ctx, p->name);
 }
 
+/* dev_prop_str reads every text type; dev_prop_int reads a PCI address too. */
+static bool type_reads_as(enum prop_type t, enum prop_type want)
+{
+	if (want == PROP_STR)
+		return t == PROP_STR || t == PROP_DRIVE || t == PROP_NETDEV || t == PROP_CHARDEV;
+	if (want == PROP_INT)
+		return t == PROP_INT || t == PROP_PCIADDR;
+	return t == want;
+}
+
 static bool prop_is_string(const struct prop_desc *p)
 {
-	return p->type == PROP_STR || p->type == PROP_DRIVE || p->type == PROP_NETDEV ||
-	       p->type == PROP_CHARDEV;
+	return type_reads_as(p->type, PROP_STR);
 }
 
 /* ---------------------------------------------------------------- instances */
@@ -360,8 +371,9 @@ int dev_parse(struct machine *m, const char *spec, struct dm_dev **out, char *er
 	}
 	type = dev_type_find(o.v[0].key);
 	if (!type) {
-		ret = set_err(err, errlen, "-device %s: unknown device type '%s' (try -device help)",
-			      o.v[0].key, o.v[0].key);
+		ret =
+		    set_err(err, errlen, "-device %s: unknown device type '%s' (try -device help)",
+			    o.v[0].key, o.v[0].key);
 		goto out_free_opts;
 	}
 	dev = dev_alloc(m, type);
@@ -414,7 +426,7 @@ void dev_free(struct dm_dev *dev)
 /* ---------------------------------------------------------------- property look-ups */
 
 /* A wrong name or type is a bug in the device: logged, answered with 0/NULL. */
-static int prop_lookup(const struct dm_dev *dev, const char *name, int want)
+static int prop_lookup(const struct dm_dev *dev, const char *name, enum prop_type want)
 {
 	int i = prop_index(dev->type, name);
 	enum prop_type t;
@@ -424,11 +436,9 @@ static int prop_lookup(const struct dm_dev *dev, const char *name, int want)
 		return -1;
 	}
 	t = dev->type->props[i].type;
-	if (want == PROP_STR ? !prop_is_string(&dev->type->props[i])
-	    : want == PROP_INT ? t != PROP_INT && t != PROP_PCIADDR
-			       : (int)t != want) {
-		dm_err(dev->name, "property '%s' read as %s but is %s", name,
-		       prop_type_names[want], prop_type_names[t]);
+	if (!type_reads_as(t, want)) {
+		dm_err(dev->name, "property '%s' read as %s but is %s", name, prop_type_names[want],
+		       prop_type_names[t]);
 		return -1;
 	}
 	return i;

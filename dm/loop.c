@@ -59,7 +59,7 @@ struct loop {
 	uint64_t tfd_armed; /* deadline the timerfd is set to, UINT64_MAX: none */
 
 	struct deferred *dq_head, **dq_tail; /* next round */
-	struct deferred *dq_run;             /* the round being run */
+	struct deferred *dq_run;	     /* the round being run */
 
 	void (*sig_fn)(void *opaque, int signo);
 	void *sig_opaque;
@@ -287,7 +287,8 @@ static void sift_down(struct loop *loop, size_t i)
 
 		if (child >= loop->nheap)
 			break;
-		if (child + 1 < loop->nheap && ent_before(&loop->heap[child + 1], &loop->heap[child]))
+		if (child + 1 < loop->nheap &&
+		    ent_before(&loop->heap[child + 1], &loop->heap[child]))
 			child++;
 		if (!ent_before(&loop->heap[child], &e))
 			break;

@@ -16,13 +16,13 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 
-#define SNAP_MAGIC "HVMDMSTA"
+#define SNAP_MAGIC     "HVMDMSTA"
 #define SNAP_MAGIC_LEN 8
-#define SNAP_FORMAT 1
-#define SNAP_TAG_DEV 'D'
-#define SNAP_TAG_END 'E'
-#define SNAP_BYTES 0x10
-#define SNAP_NAME_MAX 255
+#define SNAP_FORMAT    1
+#define SNAP_TAG_DEV   'D'
+#define SNAP_TAG_END   'E'
+#define SNAP_BYTES     0x10
+#define SNAP_NAME_MAX  255
 
 /* ---------------------------------------------------------------- writer */
 
@@ -308,8 +308,8 @@ struct pending {
 	void *scratch; /* NULL until its section is decoded */
 };
 
-static struct pending *pending_find(struct pending *p, size_t n, struct machine *m,
-				    const char *key, size_t keylen)
+static struct pending *pending_find(struct pending *p, size_t n, struct machine *m, const char *key,
+				    size_t keylen)
 {
 	char k[64];
 

@@ -31,7 +31,7 @@ struct snap_wr {
 	uint8_t *buf;
 	size_t len, cap;
 	size_t sec_len_at; /* where the open section's bodylen goes; 0: none open */
-	int err;           /* first error, sticky */
+	int err;	   /* first error, sticky */
 };
 
 struct snap_rd {

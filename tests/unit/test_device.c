@@ -154,7 +154,8 @@ static void parses_given_values(void **state)
 	char err[128] = "";
 
 	(void)state;
-	assert_int_equal(dev_parse(&m, "uart,id=com2,iobase=0x2f8,irq=3,offset=-8,chardev=ser1,"
+	assert_int_equal(dev_parse(&m,
+				   "uart,id=com2,iobase=0x2f8,irq=3,offset=-8,chardev=ser1,"
 				   "wakeup=yes,label=a,,b",
 				   &d, err, sizeof(err)),
 			 0);
@@ -207,9 +208,9 @@ static void parses_mac_and_pciaddr(void **state)
 	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x5a, 0xBC, 0x0f };
 
 	(void)state;
-	assert_int_equal(dev_parse(&m, "nic,mac=00:16:3e:5a:bc:0F,addr=04.0,netdev=net0", &d, err,
-				   sizeof(err)),
-			 0);
+	assert_int_equal(
+	    dev_parse(&m, "nic,mac=00:16:3e:5a:bc:0F,addr=04.0,netdev=net0", &d, err, sizeof(err)),
+	    0);
 	assert_memory_equal(dev_prop_mac(d, "mac"), mac, 6);
 	assert_int_equal(dev_prop_int(d, "addr"), 0x20);
 	assert_string_equal(dev_prop_str(d, "netdev"), "net0");
@@ -220,8 +221,8 @@ static void parses_mac_and_pciaddr(void **state)
 	static const struct {
 		const char *v;
 		int64_t devfn;
-	} addrs[] = { { "3", 0x18 }, { "1f", 0xf8 }, { "0x1f", 0xf8 }, { "1.2", 0x0a },
-		      { "a.7", 0x57 }, { "00.0", 0 }, { "10", 0x80 } };
+	} addrs[] = { { "3", 0x18 },   { "1f", 0xf8 }, { "0x1f", 0xf8 }, { "1.2", 0x0a },
+		      { "a.7", 0x57 }, { "00.0", 0 },  { "10", 0x80 } };
 	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		assert_int_equal(dev_set_prop(d, "addr", addrs[i].v, err, sizeof(err)), 0);
 		assert_int_equal(dev_prop_int(d, "addr"), addrs[i].devfn);
@@ -249,7 +250,8 @@ static void rejects_unknown_type(void **state)
 {
 	(void)state;
 	expect_error("nosuch", "-device nosuch: unknown device type 'nosuch' (try -device help)");
-	expect_error("nosuch,id=x", "-device nosuch: unknown device type 'nosuch' (try -device help)");
+	expect_error("nosuch,id=x",
+		     "-device nosuch: unknown device type 'nosuch' (try -device help)");
 	expect_error("", "-device '': empty option");
 	expect_error("iobase=1", "-device iobase=1: the device type comes first");
 }
@@ -266,10 +268,13 @@ static void rejects_unknown_property(void **state)
 static void rejects_bad_int(void **state)
 {
 	(void)state;
-	expect_error("uart,iobase=zz", "-device uart,iobase=zz: property 'iobase' wants an integer");
+	expect_error("uart,iobase=zz",
+		     "-device uart,iobase=zz: property 'iobase' wants an integer");
 	expect_error("uart,iobase=", "-device uart,iobase=: property 'iobase' wants an integer");
-	expect_error("uart,iobase=12x", "-device uart,iobase=12x: property 'iobase' wants an integer");
-	expect_error("uart,iobase= 1", "-device uart,iobase= 1: property 'iobase' wants an integer");
+	expect_error("uart,iobase=12x",
+		     "-device uart,iobase=12x: property 'iobase' wants an integer");
+	expect_error("uart,iobase= 1",
+		     "-device uart,iobase= 1: property 'iobase' wants an integer");
 	expect_error("uart,iobase=99999999999999999999999",
 		     "-device uart,iobase=99999999999999999999999: property 'iobase' wants an "
 		     "integer");
@@ -283,7 +288,8 @@ static void rejects_out_of_range(void **state)
 		     "-device uart,iobase=0x10000: property 'iobase' must be in 0..65535");
 	expect_error("uart,irq=16", "-device uart,irq=16: property 'irq' must be in 0..15");
 	expect_error("uart,irq=-1", "-device uart,irq=-1: property 'irq' must be in 0..15");
-	expect_error("uart,offset=-9", "-device uart,offset=-9: property 'offset' must be in -8..8");
+	expect_error("uart,offset=-9",
+		     "-device uart,offset=-9: property 'offset' must be in -8..8");
 	expect_error("nic,big=0x8000000000000000",
 		     "-device nic,big=0x8000000000000000: property 'big' wants an integer");
 }
@@ -299,8 +305,13 @@ static void rejects_bad_bool(void **state)
 static void rejects_bad_mac(void **state)
 {
 	static const char *const bad[] = {
-		"00:16:3e:5a:bc",    "00:16:3e:5a:bc:0f:00", "00-16-3e-5a-bc-0f", "0:16:3e:5a:bc:0f",
-		"00:16:3e:5a:bc:0g", "00:16:3e:5a:bc:0f:",   "",
+		"00:16:3e:5a:bc",
+		"00:16:3e:5a:bc:0f:00",
+		"00-16-3e-5a-bc-0f",
+		"0:16:3e:5a:bc:0f",
+		"00:16:3e:5a:bc:0g",
+		"00:16:3e:5a:bc:0f:",
+		"",
 	};
 	char spec[64], msg[160];
 
@@ -316,8 +327,8 @@ static void rejects_bad_mac(void **state)
 
 static void rejects_bad_pciaddr(void **state)
 {
-	static const char *const bad[] = { "20", "1.8", "1.", ".1", "", "g", "1.2.3", "-1",
-					   "1.-1", "1f.10", "100" };
+	static const char *const bad[] = { "20",    "1.8", "1.",   ".1",    "",	  "g",
+					   "1.2.3", "-1",  "1.-1", "1f.10", "100" };
 	char spec[64], msg[160];
 
 	(void)state;

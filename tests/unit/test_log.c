@@ -59,8 +59,8 @@ static void parses_names(void **state)
 					&m, bad, sizeof(bad)),
 			 0);
 	assert_int_equal(m, LOG_UNIMP | LOG_IOREQ | LOG_IDE | LOG_SERIAL | LOG_PS2 | LOG_ACPI |
-				    LOG_PLATFORM | LOG_QMP | LOG_XEN | LOG_BLOCK | LOG_CMOS |
-				    LOG_BUS | LOG_LOOP);
+				LOG_PLATFORM | LOG_QMP | LOG_XEN | LOG_BLOCK | LOG_CMOS | LOG_BUS |
+				LOG_LOOP);
 }
 
 static void parses_all_none_help(void **state)

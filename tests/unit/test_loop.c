@@ -187,10 +187,10 @@ static void callback_deletes_and_rearms_others(void **state)
 	timer_mod(&a.t, 100);
 	timer_mod(&b.t, 200);
 	timer_mod(&c.t, 300);
-	a.victim = &b.t;    /* a deletes b before it is due */
-	a.rearm = &d.t;     /* and arms d (unarmed so far) inside the same step */
+	a.victim = &b.t; /* a deletes b before it is due */
+	a.rearm = &d.t;	 /* and arms d (unarmed so far) inside the same step */
 	a.rearm_at = 150;
-	c.victim = &c.t;    /* deleting itself after firing is harmless */
+	c.victim = &c.t; /* deleting itself after firing is harmless */
 	loop_clock_step(loop, 1000);
 	assert_int_equal(log.n, 3);
 	assert_int_equal(log.who[0], 1);
@@ -237,7 +237,7 @@ static void timer_mod_moves_an_armed_timer(void **state)
 		timer_mod(&c[i].t, 100 * (i + 1));
 	}
 	timer_mod(&c[0].t, 350); /* later */
-	timer_mod(&c[3].t, 50);  /* earlier */
+	timer_mod(&c[3].t, 50);	 /* earlier */
 	assert_int_equal(loop_next_deadline(loop), 50);
 	timer_del(&c[1].t);
 	assert_int_equal(loop_next_deadline(loop), 50);
