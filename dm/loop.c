@@ -392,15 +392,32 @@ static void fire_top(struct loop *loop)
 	t->fn(t->opaque);
 }
 
+/*
+ * A timer that keeps re-arming itself at the current instant (a zero period
+ * computed from guest registers, say) would hold the virtual clock forever;
+ * after this many fires at one instant the step ends and the clock moves
+ * on, leaving the timers armed.
+ */
+#define LOOP_MAX_FIRES_PER_INSTANT 100000u
+
 uint64_t loop_clock_set(struct loop *loop, uint64_t ns)
 {
+	unsigned same_instant = 0;
+
 	if (!loop->virt) {
 		dm_err("loop", "loop_clock_set on the real clock");
 		return loop_now(loop);
 	}
 	while (loop->nheap && loop->heap[0].t->deadline <= ns) {
-		if (loop->heap[0].t->deadline > loop->vnow)
+		if (loop->heap[0].t->deadline > loop->vnow) {
 			loop->vnow = loop->heap[0].t->deadline;
+			same_instant = 0;
+		}
+		if (++same_instant > LOOP_MAX_FIRES_PER_INSTANT) {
+			dm_err("loop", "timers re-armed at %llu ns without end; clock moved on",
+			       (unsigned long long)loop->vnow);
+			break;
+		}
 		fire_top(loop);
 	}
 	if (ns > loop->vnow)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "dm/log.h"
 #include "dm/loop.h"
 
 #define MAX_EV 64
@@ -310,6 +311,35 @@ static void heap_stress_sorted(void **state)
 	free(c);
 }
 
+static unsigned spin_fires;
+
+static void spin_fire(void *opaque)
+{
+	struct timer *t = opaque;
+
+	spin_fires++;
+	timer_mod(t, t->deadline); /* zero period: due again at once */
+}
+
+/* A timer re-arming itself at the same instant cannot hold the clock forever. */
+static void zero_period_timer_cannot_hang_step(void **state)
+{
+	struct loop *loop = loop_new(true);
+	struct timer t;
+	FILE *devnull = fopen("/dev/null", "w");
+
+	(void)state;
+	log_set_stream(devnull);
+	timer_init(&t, loop, spin_fire, &t);
+	timer_mod(&t, 10);
+	assert_int_equal(loop_clock_step(loop, 100), 100);
+	assert_true(spin_fires >= 1000);
+	assert_true(timer_pending(&t));
+	log_set_stream(NULL);
+	fclose(devnull);
+	loop_free(loop);
+}
+
 static void loop_free_disarms_timers(void **state)
 {
 	struct loop *loop = loop_new(true);
@@ -588,6 +618,7 @@ int main(void)
 		cmocka_unit_test(equal_deadlines_fire_in_arming_order),
 		cmocka_unit_test(timer_mod_moves_an_armed_timer),
 		cmocka_unit_test(heap_stress_sorted),
+		cmocka_unit_test(zero_period_timer_cannot_hang_step),
 		cmocka_unit_test(loop_free_disarms_timers),
 		cmocka_unit_test(fd_watch_fires),
 		cmocka_unit_test(fd_deleted_in_callback_not_called),
