@@ -70,7 +70,9 @@ void loop_run_deferred(struct loop *loop);
 
 /*
  * Block SIGTERM/SIGINT/SIGHUP and watch them on a signalfd; when one comes,
- * fn(opaque, signo) runs on the loop thread.
+ * fn(opaque, signo) runs on the loop thread. Call it before creating any
+ * thread (I/O workers): threads inherit the blocked mask, and a thread that
+ * left SIGTERM unblocked would take the default action (exit) instead.
  */
 __attribute__((warn_unused_result)) int loop_watch_signals(struct loop *loop,
 							   void (*fn)(void *opaque, int signo),
