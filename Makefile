@@ -104,6 +104,7 @@ UNIT_TESTS := \
 	strlist \
 	bus \
 	memory \
+	ioreq \
 	memory \
 	ioreq \
 	log \
