@@ -202,6 +202,7 @@ struct pci_func {
 	bool irq_level;	   /* what the device asks for (pci_set_irq) */
 	bool intx_out;	   /* what the platform was last told */
 	uint8_t cap_last;  /* offset of the last capability added, 0: none */
+	uint64_t cap_used[PCI_CFG_SIZE / 64]; /* bytes taken by capabilities */
 };
 
 /*
