@@ -60,6 +60,7 @@ CORE_SRCS := \
 	dm/loop.c \
 	dm/device.c \
 	dm/ioreq.c \
+	dm/input.c \
 	dm/qemuopts.c \
 	dm/runstate.c \
 	dm/state.c \
@@ -68,7 +69,9 @@ CORE_SRCS := \
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
 	dm/devices.c \
-	hw/isa/cmos.c
+	hw/isa/cmos.c \
+	hw/isa/i8042.c \
+	hw/isa/ps2.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -99,6 +102,8 @@ HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(LIBS_aio
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
 	cmos \
+	i8042 \
+	ps2 \
 	qmp \
 	qemuopts \
 	strlist \

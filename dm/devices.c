@@ -13,6 +13,7 @@
 
 /* ISA */
 extern const struct dev_type cmos_type;
+extern const struct dev_type i8042_type;
 
 /* PCI add-ons */
 
@@ -22,6 +23,7 @@ const struct dev_type *const dev_types[] = {
 	/* Chipset */
 	/* ISA */
 	&cmos_type,
+	&i8042_type,
 	/* PCI add-ons */
 	/* USB */
 	NULL,
