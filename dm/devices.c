@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 /* Chipset */
+extern const struct dev_type piix4_pm_type;
 
 /* ISA */
 extern const struct dev_type cmos_type;
@@ -21,6 +22,7 @@ extern const struct dev_type i8042_type;
 
 const struct dev_type *const dev_types[] = {
 	/* Chipset */
+	&piix4_pm_type,
 	/* ISA */
 	&cmos_type,
 	&i8042_type,
