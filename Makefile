@@ -69,6 +69,8 @@ CORE_SRCS := \
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
 	dm/devices.c \
+	hw/pci/pci.c \
+	hw/pci/piix4_pm.c \
 	hw/isa/cmos.c \
 	hw/isa/i8042.c \
 	hw/isa/ps2.c
@@ -102,6 +104,7 @@ HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(LIBS_aio
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
 	cmos \
+	piix4_pm \
 	i8042 \
 	ps2 \
 	qmp \
@@ -141,11 +144,6 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(unit_extra_$$*))) $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(PKG_LIBS_cmocka) $(HVMDM_LIBS)
-
-# Benchmarks: built on request, never part of the tests.
-$(BUILD)/bench/bench_dispatch: $(BUILD)/bench/bench_dispatch.o $(BUILD)/libhvmdm.a
-	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
 
 unit: $(UNIT_BINS)
 
