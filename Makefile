@@ -145,6 +145,11 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/,
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(PKG_LIBS_cmocka) $(HVMDM_LIBS)
 
+# Benchmarks: built on request, never part of the tests.
+$(BUILD)/bench/bench_dispatch: $(BUILD)/bench/bench_dispatch.o $(BUILD)/libhvmdm.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
+
 unit: $(UNIT_BINS)
 
 deps:
