@@ -72,47 +72,73 @@ HW_SRCS := \
 	hw/pci/pci.c \
 	hw/pci/piix4_pm.c \
 	hw/isa/cmos.c \
+	hw/isa/serial.c \
 	hw/isa/i8042.c \
 	hw/isa/ps2.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
+	dm/sandbox.c \
+	dm/chardev.c \
+	dm/block.c \
+	dm/drive.c \
 	dm/fdset.c \
 	dm/qmp.c \
 	dm/qmp_cmds.c
 
 # The standalone platform: flat RAM, trace replay, qtest.
-SIM_SRCS :=
+SIM_SRCS := \
+	dm/sim/sim.c \
+	dm/sim/trace.c \
+	dm/sim/qtest.c \
+	dm/sim/demo.c
 
 # The Xen platform: the only code that includes Xen headers.
-XEN_SRCS :=
+XEN_SRCS := \
+	dm/xen/xen.c \
+	dm/xen/xen_ioreq.c \
+	dm/xen/xen_irq.c \
+	dm/xen/mapcache.c \
+	dm/xen/record.c \
+	dm/xen/xen_store.c
+
+# The simulated hypervisor tests and benchmarks link in place of the libxen* libraries.
+XENSIM_SRCS := \
+	tests/xensim/xensim.c \
+	tests/xensim/xensim_libs.c
 
 # The daemon's own glue.
 MAIN_SRCS := \
 	dm/main.c \
+	dm/cmdline.c \
 	dm/machine.c
 
 LIB_SRCS := $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS)
 LIB_OBJS := $(addprefix $(BUILD)/,$(LIB_SRCS:.c=.o))
 XEN_OBJS := $(addprefix $(BUILD)/,$(XEN_SRCS:.c=.o))
 MAIN_OBJS := $(addprefix $(BUILD)/,$(MAIN_SRCS:.c=.o))
+GEN_OBJS := $(BUILD)/gen/demo_trace.o
 
 HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(LIBS_aio) -lm
+# A test whose unit_extra lists tests/xensim gets xensim instead of the real libxen*.
+HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 
 # ---------------------------------------------------------------- unit tests
 # Each tests/unit/test_NAME.c is a cmocka program linked against libhvmdm.a
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
+	sandbox \
+	block \
+	pci \
 	cmos \
-	piix4_pm \
+	serial \
+	chardev \
 	i8042 \
 	ps2 \
 	qmp \
 	qemuopts \
 	strlist \
 	bus \
-	memory \
-	ioreq \
 	memory \
 	ioreq \
 	log \
@@ -130,9 +156,22 @@ $(BUILD)/libhvmdm.a: $(LIB_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/hvmdm: $(MAIN_OBJS) $(XEN_OBJS) $(BUILD)/libhvmdm.a
+$(BUILD)/hvmdm: $(MAIN_OBJS) $(XEN_OBJS) $(GEN_OBJS) $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJS) $(XEN_OBJS) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJS) $(XEN_OBJS) $(GEN_OBJS) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
+
+# The demo trace `hvmdm` runs with no arguments, embedded as a C array (od: coreutils).
+$(BUILD)/gen/demo_trace.c: dm/sim/demo.trace
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q){ echo '#include "dm/sim/demo.h"'; echo 'const char demo_trace[] = {'; \
+	  od -An -v -tx1 $< | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0 };'; echo 'const size_t demo_trace_len = sizeof(demo_trace) - 1;'; } > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(GEN_OBJS): $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -143,7 +182,8 @@ $(BUILD)/%.o: %.c
 .SECONDEXPANSION:
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(unit_extra_$$*))) $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(PKG_LIBS_cmocka) $(HVMDM_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(PKG_LIBS_cmocka) \
+		$(if $(filter $(XENSIM_SRCS),$(unit_extra_$*)),$(HVMDM_LIBS_XENSIM),$(HVMDM_LIBS))
 
 # Benchmarks: built on request, never part of the tests.
 $(BUILD)/bench/bench_dispatch: $(BUILD)/bench/bench_dispatch.o $(BUILD)/libhvmdm.a

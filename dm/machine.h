@@ -81,6 +81,12 @@ static inline void dm_isa_irq(struct machine *m, unsigned irq, bool level)
 
 /* Build the device set of opts->kind. 0 or -errno with a message logged. */
 __attribute__((warn_unused_result)) int machine_build(struct machine *m);
+/*
+ * The next free PCI slot from 2 up (qemu-xen's "first free slot"), marked
+ * used for later calls; -ENOSPC when none is left. machine_build places
+ * every PCI device without addr= with it.
+ */
+int machine_alloc_slot(struct machine *m);
 /* Reset every device in creation order. */
 void machine_reset(struct machine *m, int kind);
 /* fini every device in reverse order and free them. */

@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The command line, as a table: one row per option with its argument, its
+ * handler and its help line. libxl spawns hvmdm with qemu-xen's argv
+ * (shared/docs/xen-interface.md §7.1), so the QEMU spellings are the primary
+ * ones; hvmdm's own options are spelled --long. An option not in the table,
+ * a missing argument, or a value hvmdm does not model is an error naming the
+ * option (exit status 1): a toolstack never gets a device model that quietly
+ * ignored part of what it asked for.
+ *
+ * Adding an option is one handler and one row in opt_table[].
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm/cmdline.h"
+#include "dm/device.h"
+#include "dm/log.h"
+#include "dm/machine.h"
+#include "dm/qemuopts.h"
+
+#define HVMDM_VERSION	     "0.1"
+#define HVM_MAX_VCPUS	     128u
+#define DOMID_FIRST_RESERVED 0x7ff0u
+
+struct cmdline_ctx {
+	struct machine_opts *mo;
+	struct run_opts *ro;
+	FILE *out;
+	FILE *err;
+	const char *opt; /* the option as written, for messages */
+};
+
+enum opt_group { OPT_NATIVE, OPT_QEMU };
+
+struct opt_desc {
+	const char *name; /* without the leading dashes */
+	bool has_arg;
+	int (*handler)(struct cmdline_ctx *c, const char *arg);
+	enum opt_group group;
+	const char *argname;
+	const char *help;
+};
+
+/* Strings the options keep (boot order, name): freed by cmdline_free. */
+static struct strlist owned;
+
+__attribute__((format(printf, 2, 3))) static int opt_error(struct cmdline_ctx *c, const char *fmt,
+							   ...)
+{
+	va_list ap;
+
+	fprintf(c->err, "hvmdm: option '%s': ", c->opt);
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->err);
+	return -EINVAL;
+}
+
+static int keep_str(struct cmdline_ctx *c, const char *s, const char **dst)
+{
+	if (strlist_add(&owned, s))
+		return opt_error(c, "out of memory");
+	*dst = owned.v[owned.n - 1];
+	return 0;
+}
+
+static int add_to(struct cmdline_ctx *c, struct strlist *l, const char *arg)
+{
+	if (strlist_add(l, arg))
+		return opt_error(c, "out of memory");
+	return 0;
+}
+
+/*
+ * Parse arg as QEMU options; rejects keys outside allowed. A bare first word
+ * is QEMU's implied key (the type, the size...) and is not checked here.
+ */
+static int parse_qopts(struct cmdline_ctx *c, const char *arg, struct qopts *o,
+		       const char *const *allowed)
+{
+	const char *bad;
+
+	if (qopts_parse(arg, o))
+		return opt_error(c, "cannot parse '%s'", arg);
+	bad = qopts_unknown_key(o, allowed, o->n && !o->v[0].val);
+	if (bad) {
+		opt_error(c, "parameter '%s' is not supported", bad);
+		qopts_free(o);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The bare first word of o (QEMU's implied key), or the value of key. */
+static const char *first_or(const struct qopts *o, const char *key)
+{
+	if (o->n && !o->v[0].val)
+		return o->v[0].key;
+	return qopts_get(o, key);
+}
+
+static int set_accel(struct cmdline_ctx *c, const char *name)
+{
+	static const struct {
+		const char *name;
+		enum accel_kind kind;
+	} accels[] = { { "xen", ACCEL_XEN }, { "qtest", ACCEL_QTEST } };
+
+	for (size_t i = 0; i < sizeof(accels) / sizeof(accels[0]); i++) {
+		if (!strcmp(name, accels[i].name)) {
+			c->ro->accel = accels[i].kind;
+			return 0;
+		}
+	}
+	return opt_error(c, "accelerator '%s' is not supported (xen, qtest)", name);
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+static const struct {
+	const char *name; /* exact, or a prefix when it ends in '-' */
+	enum machine_kind kind;
+	const char *help;
+} machine_types[] = {
+	{ "xenfv", MACHINE_XENFV,
+	  "Xen fully-virtualised PC (i440FX + PIIX3 + Xen platform device)" },
+	{ "xenfv-", MACHINE_XENFV, NULL },
+	{ "pc", MACHINE_PC, "standard PC (i440FX + PIIX3), libxl's xen_platform_pci=0" },
+	{ "pc-i440fx-", MACHINE_PC, NULL },
+	{ "none", MACHINE_NONE, "empty machine (libxl's capability probe)" },
+};
+
+static int find_machine(const char *type, enum machine_kind *kind)
+{
+	for (size_t i = 0; i < sizeof(machine_types) / sizeof(machine_types[0]); i++) {
+		const char *n = machine_types[i].name;
+		size_t len = strlen(n);
+
+		if (n[len - 1] == '-' ? !strncmp(type, n, len) : !strcmp(type, n)) {
+			*kind = machine_types[i].kind;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int opt_machine(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "type", "accel", "suppress-vmdesc", "max-ram-below-4g",
+					    NULL };
+	struct qopts o;
+	const char *type, *v;
+	unsigned long long sz;
+	int r = 0;
+
+	if (!strcmp(arg, "help")) {
+		for (size_t i = 0; i < sizeof(machine_types) / sizeof(machine_types[0]); i++)
+			if (machine_types[i].help)
+				fprintf(c->out, "%-10s %s\n", machine_types[i].name,
+					machine_types[i].help);
+		return CMDLINE_EXIT_OK;
+	}
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	type = first_or(&o, "type");
+	if (type && find_machine(type, &c->mo->kind)) {
+		r = opt_error(c, "machine type '%s' is not supported (try -machine help)", type);
+		goto out;
+	}
+	v = qopts_get(&o, "accel");
+	if (v && (r = set_accel(c, v)))
+		goto out;
+	if (qopts_has(&o, "suppress-vmdesc") && qopts_get_bool(&o, "suppress-vmdesc", true) < 0) {
+		r = opt_error(c, "suppress-vmdesc takes on or off");
+		goto out;
+	}
+	v = qopts_get(&o, "max-ram-below-4g");
+	if (v) {
+		if (qopts_parse_size(v, &sz) || sz > (1ull << 32)) {
+			r = opt_error(c, "bad max-ram-below-4g '%s'", v);
+			goto out;
+		}
+		c->mo->max_ram_below_4g = sz;
+	}
+out:
+	qopts_free(&o);
+	return r;
+}
+
+static int opt_accel(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "accel", NULL };
+	struct qopts o;
+	const char *a;
+	int r;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	a = first_or(&o, "accel");
+	r = a ? set_accel(c, a) : opt_error(c, "no accelerator named");
+	qopts_free(&o);
+	return r;
+}
+
+static int opt_m(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "size", NULL };
+	struct qopts o;
+	unsigned long long v;
+	const char *s;
+	int r = 0;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	s = first_or(&o, "size");
+	if (!s || qopts_parse_size(s, &v)) {
+		r = opt_error(c, "bad memory size '%s'", arg);
+		goto out;
+	}
+	/* A bare number is MiB, as QEMU takes it; a suffixed one is bytes. */
+	if (s[strspn(s, "0123456789")] != '\0') {
+		if (v % (1ull << 20)) {
+			r = opt_error(c, "memory size '%s' is not a whole number of MiB", s);
+			goto out;
+		}
+		v >>= 20;
+	}
+	if (v == 0 || v > (1ull << 24)) {
+		r = opt_error(c, "memory size '%s' out of range (1 MiB to 16 TiB)", s);
+		goto out;
+	}
+	c->mo->ram_mb = v;
+out:
+	qopts_free(&o);
+	return r;
+}
+
+static int smp_number(struct cmdline_ctx *c, const char *s, unsigned *out)
+{
+	unsigned long long v;
+
+	if (qopts_parse_u64(s, &v) || v == 0 || v > HVM_MAX_VCPUS)
+		return opt_error(c, "'%s' is not a vCPU count (1 to %u)", s, HVM_MAX_VCPUS);
+	*out = v;
+	return 0;
+}
+
+static int opt_smp(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "cpus",  "maxcpus", "sockets", "dies",
+					    "cores", "threads", NULL };
+	static const char *const topo[] = { "sockets", "dies", "cores", "threads" };
+	unsigned cpus = 0, max = 0, product = 1, n = 1;
+	struct qopts o;
+	const char *s;
+	int r = -EINVAL;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	s = first_or(&o, "cpus");
+	if (s && smp_number(c, s, &cpus))
+		goto out;
+	s = qopts_get(&o, "maxcpus");
+	if (s && smp_number(c, s, &max))
+		goto out;
+	for (size_t i = 0; i < sizeof(topo) / sizeof(topo[0]); i++) {
+		s = qopts_get(&o, topo[i]);
+		if (s && smp_number(c, s, &n))
+			goto out;
+		product *= s ? n : 1;
+	}
+	if (!cpus)
+		cpus = max ? max : product;
+	if (!max)
+		max = cpus;
+	if (cpus > max || max > HVM_MAX_VCPUS) {
+		opt_error(c, "%u vCPUs with maxcpus=%u", cpus, max);
+		goto out;
+	}
+	c->mo->smp = cpus;
+	c->ro->max_cpus = max;
+	r = 0;
+out:
+	qopts_free(&o);
+	return r;
+}
+
+static int opt_device(struct cmdline_ctx *c, const char *arg)
+{
+	struct qopts o;
+	int r;
+
+	if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
+		dev_print_types(c->out);
+		return CMDLINE_EXIT_OK;
+	}
+	if (qopts_parse(arg, &o))
+		return opt_error(c, "cannot parse '%s'", arg);
+	if (o.n && (qopts_has(&o, "help") || qopts_has(&o, "?"))) {
+		const char *type = first_or(&o, "driver");
+
+		r = type ? dev_print_props(c->out, type) : -ENOENT;
+		if (r)
+			r = opt_error(c, "unknown device type '%s' (try -device help)",
+				      type ? type : "");
+		else
+			r = CMDLINE_EXIT_OK;
+		qopts_free(&o);
+		return r;
+	}
+	qopts_free(&o);
+	return add_to(c, &c->mo->devices, arg);
+}
+
+static int opt_drive(struct cmdline_ctx *c, const char *arg)
+{
+	return add_to(c, &c->mo->drives, arg);
+}
+
+static int opt_chardev(struct cmdline_ctx *c, const char *arg)
+{
+	return add_to(c, &c->mo->chardevs, arg);
+}
+
+static int opt_netdev(struct cmdline_ctx *c, const char *arg)
+{
+	return add_to(c, &c->mo->netdevs, arg);
+}
+
+static int opt_serial(struct cmdline_ctx *c, const char *arg)
+{
+	return add_to(c, &c->mo->serials, arg);
+}
+
+static int opt_mon(struct cmdline_ctx *c, const char *arg)
+{
+	return add_to(c, &c->mo->mons, arg);
+}
+
+static int opt_global(struct cmdline_ctx *c, const char *arg)
+{
+	if (!strchr(arg, '=') || !strchr(arg, '.'))
+		return opt_error(c, "expected DRIVER.PROP=VALUE, got '%s'", arg);
+	return add_to(c, &c->mo->globals, arg);
+}
+
+static int opt_net(struct cmdline_ctx *c, const char *arg)
+{
+	if (strcmp(arg, "none"))
+		return opt_error(c, "only 'none' is supported (use -netdev and -device)");
+	c->ro->net_none = true;
+	return 0;
+}
+
+static int opt_nodefaults(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->mo->nodefaults = true;
+	return 0;
+}
+
+static int opt_no_user_config(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->ro->no_user_config = true;
+	return 0;
+}
+
+static int opt_no_shutdown(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->ro->no_shutdown = true;
+	return 0;
+}
+
+static int opt_S(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->mo->start_paused = true;
+	return 0;
+}
+
+static int opt_usb(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->mo->usb = true;
+	return 0;
+}
+
+static int opt_nographic(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->ro->nographic = true;
+	return 0;
+}
+
+static int opt_name(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "guest", "process", "debug-threads", NULL };
+	struct qopts o;
+	const char *n;
+	int r;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	n = first_or(&o, "guest");
+	r = n ? keep_str(c, n, &c->mo->name) : 0;
+	qopts_free(&o);
+	return r;
+}
+
+static int opt_display(struct cmdline_ctx *c, const char *arg)
+{
+	if (strcmp(arg, "none"))
+		return opt_error(c, "display '%s' is not supported (only none; use -vnc)", arg);
+	c->ro->display = arg;
+	return 0;
+}
+
+static int opt_vnc(struct cmdline_ctx *c, const char *arg)
+{
+	if (strcmp(arg, "none"))
+		return opt_error(c, "'%s' is not supported in this build (only none)", arg);
+	c->ro->vnc = arg;
+	return 0;
+}
+
+static int opt_boot(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "order",  "once",	     "menu",	       "strict",
+					    "splash", "splash-time", "reboot-timeout", NULL };
+	struct qopts o;
+	const char *order;
+	int r = 0;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	order = first_or(&o, "order");
+	if (order) {
+		if (!*order || strspn(order, "acdn") != strlen(order))
+			r = opt_error(c, "boot order '%s': letters a, c, d, n only", order);
+		else
+			r = keep_str(c, order, &c->mo->boot);
+	}
+	qopts_free(&o);
+	return r;
+}
+
+static int opt_xen_domid(struct cmdline_ctx *c, const char *arg)
+{
+	unsigned long long v;
+
+	if (qopts_parse_u64(arg, &v) || v == 0 || v >= DOMID_FIRST_RESERVED)
+		return opt_error(c, "'%s' is not a guest domain id", arg);
+	c->mo->domid = (int)v;
+	return 0;
+}
+
+static int opt_qtest(struct cmdline_ctx *c, const char *arg)
+{
+	if (strcmp(arg, "stdio") && (strncmp(arg, "unix:", 5) || !arg[5]))
+		return opt_error(c, "'%s': expected stdio or unix:PATH", arg);
+	c->ro->qtest = arg;
+	return 0;
+}
+
+static int opt_qtest_log(struct cmdline_ctx *c, const char *arg)
+{
+	c->ro->qtest_log = arg;
+	return 0;
+}
+
+static int opt_replay(struct cmdline_ctx *c, const char *arg)
+{
+	c->ro->replay = arg;
+	return 0;
+}
+
+static int opt_record(struct cmdline_ctx *c, const char *arg)
+{
+	c->ro->record = arg;
+	return 0;
+}
+
+static int opt_d(struct cmdline_ctx *c, const char *arg)
+{
+	char bad[64];
+
+	if (!strcmp(arg, "help")) {
+		log_print_categories();
+		return CMDLINE_EXIT_OK;
+	}
+	if (log_parse_mask(arg, &c->ro->log_mask, bad, sizeof(bad)))
+		return opt_error(c, "unknown log category '%s' (try -d help)", bad);
+	c->ro->log_mask_given = true;
+	return 0;
+}
+
+static int opt_D(struct cmdline_ctx *c, const char *arg)
+{
+	c->ro->log_file = arg;
+	return 0;
+}
+
+static int opt_help(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	cmdline_print_help(c->out);
+	return CMDLINE_EXIT_OK;
+}
+
+static int opt_version(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	fprintf(c->out, "hvmdm %s, a Xen HVM device model (qemu-xen compatible command line)\n",
+		HVMDM_VERSION);
+	return CMDLINE_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- the table */
+
+static const struct opt_desc opt_table[] = {
+	/* hvmdm's own */
+	{ "replay", true, opt_replay, OPT_NATIVE, "TRACE",
+	  "run the trace file on the standalone platform, answers on stdout" },
+	{ "record", true, opt_record, OPT_NATIVE, "FILE",
+	  "write every ioreq handled (Xen platform) to FILE in trace format" },
+	{ "help", false, opt_help, OPT_NATIVE, NULL, "this text (also -h)" },
+	{ "h", false, opt_help, OPT_NATIVE, NULL, NULL },
+	{ "version", false, opt_version, OPT_NATIVE, NULL, "print the version" },
+
+	/* QEMU's, as libxl and qtest users write them */
+	{ "xen-domid", true, opt_xen_domid, OPT_QEMU, "DOMID", "serve this Xen guest" },
+	{ "machine", true, opt_machine, OPT_QEMU, "TYPE[,accel=xen|qtest][,max-ram-below-4g=SZ]",
+	  "xenfv (default), pc or none; suppress-vmdesc= accepted" },
+	{ "M", true, opt_machine, OPT_QEMU, NULL, NULL },
+	{ "accel", true, opt_accel, OPT_QEMU, "xen|qtest", "how the guest is run" },
+	{ "qtest", true, opt_qtest, OPT_QEMU, "stdio|unix:PATH",
+	  "qtest protocol on stdio, or connect to the socket PATH" },
+	{ "qtest-log", true, opt_qtest_log, OPT_QEMU, "FILE|none", "accepted, no log kept" },
+	{ "m", true, opt_m, OPT_QEMU, "MiB|SIZE[,size=SIZE]", "guest RAM (default 128 MiB)" },
+	{ "smp", true, opt_smp, OPT_QEMU, "N[,maxcpus=N]", "vCPUs" },
+	{ "device", true, opt_device, OPT_QEMU, "TYPE[,prop=val...]",
+	  "add a device; -device help, -device TYPE,help" },
+	{ "drive", true, opt_drive, OPT_QEMU, "OPTS", "a disk or CD-ROM backend" },
+	{ "chardev", true, opt_chardev, OPT_QEMU, "BACKEND,id=ID,...", "a character backend" },
+	{ "netdev", true, opt_netdev, OPT_QEMU, "tap,id=ID,...", "a network backend" },
+	{ "net", true, opt_net, OPT_QEMU, "none", "no network" },
+	{ "serial", true, opt_serial, OPT_QEMU, "SPEC",
+	  "a COM port (file:PATH, pty, stdio, none)" },
+	{ "mon", true, opt_mon, OPT_QEMU, "chardev=ID,mode=control", "a QMP monitor" },
+	{ "global", true, opt_global, OPT_QEMU, "DRIVER.PROP=VAL", "a default property value" },
+	{ "nodefaults", false, opt_nodefaults, OPT_QEMU, NULL, "no default devices" },
+	{ "no-user-config", false, opt_no_user_config, OPT_QEMU, NULL, "accepted" },
+	{ "no-shutdown", false, opt_no_shutdown, OPT_QEMU, NULL,
+	  "guest poweroff stops the guest, not the process" },
+	{ "S", false, opt_S, OPT_QEMU, NULL, "start paused (prelaunch)" },
+	{ "name", true, opt_name, OPT_QEMU, "NAME", "guest name for logs and QMP" },
+	{ "display", true, opt_display, OPT_QEMU, "none", "accepted" },
+	{ "nographic", false, opt_nographic, OPT_QEMU, NULL, "accepted" },
+	{ "vnc", true, opt_vnc, OPT_QEMU, "none", "no VNC server" },
+	{ "boot", true, opt_boot, OPT_QEMU, "order=LETTERS", "boot order (c disk, d CD, n net)" },
+	{ "usb", false, opt_usb, OPT_QEMU, NULL, "PIIX3 UHCI at 00:01.2" },
+	{ "d", true, opt_d, OPT_QEMU, "CAT[,CAT...]", "log categories (-d help)" },
+	{ "D", true, opt_D, OPT_QEMU, "FILE", "log to FILE instead of stderr" },
+};
+
+static const struct opt_desc *find_opt(const char *name)
+{
+	for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++)
+		if (!strcmp(opt_table[i].name, name))
+			return &opt_table[i];
+	return NULL;
+}
+
+static void print_group(FILE *f, enum opt_group g)
+{
+	for (size_t i = 0; i < sizeof(opt_table) / sizeof(opt_table[0]); i++) {
+		const struct opt_desc *d = &opt_table[i];
+		char left[96];
+
+		if (d->group != g || !d->help)
+			continue;
+		snprintf(left, sizeof(left), "%s%s %s", g == OPT_NATIVE ? "--" : "-", d->name,
+			 d->argname ? d->argname : "");
+		fprintf(f, "  %-44s %s\n", left, d->help);
+	}
+}
+
+void cmdline_print_help(FILE *f)
+{
+	fprintf(f,
+		"Usage: hvmdm [options]\n"
+		"\n"
+		"A device model for Xen HVM guests. libxl starts it as it starts qemu-xen\n"
+		"(-xen-domid N ...); standalone it replays traces or speaks the qtest protocol.\n"
+		"With no options at all it runs a built-in demonstration trace.\n"
+		"\n"
+		"hvmdm options:\n");
+	print_group(f, OPT_NATIVE);
+	fprintf(f, "\nQEMU options accepted (any other option is an error):\n");
+	print_group(f, OPT_QEMU);
+	fprintf(f, "\nExamples:\n"
+		   "  hvmdm --replay tests/traces/pci-enum.trace -machine xenfv -m 128\n"
+		   "  hvmdm -machine xenfv -accel qtest -qtest stdio -nodefaults\n");
+}
+
+void cmdline_defaults(struct machine_opts *mo, struct run_opts *ro)
+{
+	memset(mo, 0, sizeof(*mo));
+	memset(ro, 0, sizeof(*ro));
+	mo->kind = MACHINE_XENFV;
+	mo->ram_mb = 128;
+	mo->smp = 1;
+	ro->max_cpus = 1;
+}
+
+/* Checks that need the whole command line. */
+static int check_combination(struct cmdline_ctx *c)
+{
+	c->opt = c->ro->replay ? "--replay" : "-qtest";
+	if (c->ro->replay && c->ro->qtest)
+		return opt_error(c, "--replay and -qtest cannot be combined");
+	if (c->ro->qtest && c->ro->accel == ACCEL_XEN)
+		return opt_error(c, "-qtest needs -accel qtest, not xen");
+	if (c->ro->replay && c->ro->accel == ACCEL_XEN)
+		return opt_error(c, "--replay runs on the standalone platform, not with accel=xen");
+	c->opt = "-accel";
+	if (c->ro->accel == ACCEL_QTEST && !c->ro->qtest && !c->ro->replay)
+		return opt_error(c, "qtest needs -qtest stdio|unix:PATH");
+	c->opt = "-xen-domid";
+	if (c->ro->accel == ACCEL_XEN && !c->mo->domid)
+		return opt_error(c, "accel=xen needs -xen-domid");
+	return 0;
+}
+
+int cmdline_parse(int argc, char *const argv[], struct machine_opts *mo, struct run_opts *ro,
+		  FILE *out, FILE *err)
+{
+	struct cmdline_ctx c = { .mo = mo, .ro = ro, .out = out, .err = err };
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *name = a;
+		const struct opt_desc *d;
+		int r;
+
+		c.opt = a;
+		if (a[0] != '-' || a[1] == '\0') {
+			fprintf(err, "hvmdm: unexpected argument '%s' (options start with '-')\n",
+				a);
+			return -EINVAL;
+		}
+		name += (a[1] == '-') ? 2 : 1;
+		d = find_opt(name);
+		if (!d) {
+			fprintf(err, "hvmdm: option '%s' is not supported (see hvmdm --help)\n", a);
+			return -EINVAL;
+		}
+		if (d->has_arg && i + 1 >= argc) {
+			fprintf(err, "hvmdm: option '%s' requires an argument\n", a);
+			return -EINVAL;
+		}
+		r = d->handler(&c, d->has_arg ? argv[++i] : NULL);
+		if (r)
+			return r;
+	}
+	return check_combination(&c);
+}
+
+void cmdline_free(struct machine_opts *mo)
+{
+	strlist_free(&mo->devices);
+	strlist_free(&mo->drives);
+	strlist_free(&mo->chardevs);
+	strlist_free(&mo->netdevs);
+	strlist_free(&mo->serials);
+	strlist_free(&mo->mons);
+	strlist_free(&mo->globals);
+	strlist_free(&owned);
+	mo->boot = NULL;
+	mo->name = NULL;
+}

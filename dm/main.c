@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hvmdm's entry point: parse the command line (cmdline.c), pick how to run,
+ * wire the platform, the machine and the monitors together, run the loop.
+ *
+ *   -xen-domid N [-machine ...,accel=xen]   the device model of Xen guest N
+ *   --replay TRACE                          a trace on the standalone platform
+ *   -accel qtest -qtest stdio|unix:PATH     the qtest protocol, interactively
+ *   (no arguments, or only machine options) the built-in demonstration
+ *
+ * Exit status: 0 on a normal end (EOF, SIGTERM, the guest powering off),
+ * 1 on a bad command line or a failed set-up (the message names the cause).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dm/bus.h"
+#include "dm/cmdline.h"
+#include "dm/device.h"
+#include "dm/log.h"
+#include "dm/loop.h"
+#include "dm/machine.h"
+#include "dm/qmp.h"
+#include "dm/sim/demo.h"
+#include "dm/sim/qtest.h"
+#include "dm/sim/sim.h"
+#include "dm/xen/xen.h"
+
+enum run_mode { MODE_DEMO, MODE_REPLAY, MODE_QTEST, MODE_XEN };
+
+static void apply_logging(const struct machine_opts *mo, const struct run_opts *ro)
+{
+	if (ro->log_mask_given)
+		log_mask = ro->log_mask;
+	log_set_domid(mo->domid);
+	if (ro->log_file) {
+		FILE *f = fopen(ro->log_file, "a");
+
+		if (!f) {
+			fprintf(stderr, "hvmdm: option '-D': cannot open %s: %s\n", ro->log_file,
+				strerror(errno));
+			exit(1);
+		}
+		setvbuf(f, NULL, _IOLBF, 0);
+		log_set_stream(f);
+	}
+}
+
+/*
+ * The QMP monitors of the -mon options (dm/qmp.c), for every platform.
+ * NULL with nothing to serve; *failed on an error (message printed).
+ */
+static struct qmp_server *start_monitors(struct machine *m, bool *failed)
+{
+	struct qmp_server *q;
+	char err[256];
+
+	*failed = false;
+	if (!m->opts->mons.n)
+		return NULL;
+	q = qmp_new(m);
+	if (!q || qmp_add_monitors(q, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: -mon: %s\n", q ? err : "out of memory");
+		qmp_free(q);
+		*failed = true;
+		return NULL;
+	}
+	return q;
+}
+
+static void sim_on_signal(void *opaque, int signo)
+{
+	struct sim *s = opaque;
+
+	dm_info("sim", "signal %d: exiting", signo);
+	loop_quit(s->m.loop, 0);
+}
+
+/* Build the standalone machine and its monitors; 0 or 1 (message printed). */
+static int sim_setup(struct sim *s, struct machine_opts *mo, struct qmp_server **q)
+{
+	bool failed;
+
+	if (sim_init(s, mo)) {
+		fprintf(stderr, "hvmdm: cannot build the %s machine (see above)\n",
+			mo->kind == MACHINE_PC	   ? "pc"
+			: mo->kind == MACHINE_NONE ? "none"
+						   : "xenfv");
+		return 1;
+	}
+	if (loop_watch_signals(s->m.loop, sim_on_signal, s)) {
+		fprintf(stderr, "hvmdm: cannot watch signals\n");
+		sim_fini(s);
+		return 1;
+	}
+	*q = start_monitors(&s->m, &failed);
+	if (failed) {
+		sim_fini(s);
+		return 1;
+	}
+	return 0;
+}
+
+static void sim_teardown(struct sim *s, struct qmp_server *q)
+{
+	qmp_free(q);
+	sim_fini(s);
+}
+
+/* Serial output goes to stdout too: answers must then be written one by one, in order. */
+static bool stdout_shared(const struct machine_opts *mo)
+{
+	for (size_t i = 0; i < mo->serials.n; i++)
+		if (!strcmp(mo->serials.v[i], "stdio"))
+			return true;
+	for (size_t i = 0; i < mo->chardevs.n; i++)
+		if (!strncmp(mo->chardevs.v[i], "stdio", 5))
+			return true;
+	return false;
+}
+
+static int run_replay(struct machine_opts *mo, struct run_opts *ro)
+{
+	struct sim s;
+	struct qmp_server *q;
+	int status;
+
+	if (sim_setup(&s, mo, &q))
+		return 1;
+	status = sim_replay_file(&s, ro->replay, stdout_shared(mo));
+	sim_teardown(&s, q);
+	return status;
+}
+
+static int run_qtest(struct machine_opts *mo, struct run_opts *ro)
+{
+	struct sim s;
+	struct qmp_server *q;
+	int status;
+
+	if (sim_setup(&s, mo, &q))
+		return 1;
+	status = sim_qtest(&s, ro->qtest);
+	sim_teardown(&s, q);
+	return status;
+}
+
+/*
+ * The demo shows COM1's output under the command that caused it: COM1 is
+ * a file chardev on a pipe we read (when the user gave no -serial).
+ */
+static int demo_serial_pipe(struct machine_opts *mo)
+{
+	int fds[2];
+	char spec[64];
+
+	if (mo->serials.n || pipe2(fds, O_CLOEXEC | O_NONBLOCK))
+		return 0;
+	snprintf(spec, sizeof(spec), "file:/dev/fd/%d", fds[1]);
+	if (access(spec + 5, W_OK) || strlist_add(&mo->serials, spec)) {
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	demo_serial_fd = fds[0];
+	return fds[1];
+}
+
+static int run_demo(struct machine_opts *mo, struct run_opts *ro)
+{
+	struct sim s;
+	struct qmp_server *q;
+	int status, wfd;
+
+	/* The demo pokes empty slots and ports on purpose: no guest_errors noise unless -d. */
+	if (!ro->log_mask_given)
+		log_mask &= ~LOG_GUEST_ERR;
+	wfd = demo_serial_pipe(mo);
+	if (sim_setup(&s, mo, &q))
+		return 1;
+	status = sim_demo(&s, demo_trace, demo_trace_len);
+	sim_teardown(&s, q);
+	if (wfd > 0)
+		close(wfd);
+	if (demo_serial_fd >= 0)
+		close(demo_serial_fd);
+	return status;
+}
+
+static void xen_system_reset(struct machine *m)
+{
+	machine_reset(m, RESET_SYSTEM);
+}
+
+static int run_xen(struct machine_opts *mo, struct run_opts *ro)
+{
+	struct machine m = { .opts = mo, .domid = mo->domid };
+	struct xen_opts xo = {
+		.domid = mo->domid,
+		.max_vcpus = ro->max_cpus > 1 ? ro->max_cpus : 0,
+		.record = ro->record,
+		.start_paused = mo->start_paused,
+		.system_reset = xen_system_reset,
+	};
+	struct qmp_server *q = NULL;
+	bool failed = false;
+	int status = 1;
+
+	m.devs_tail = &m.devs;
+	m.loop = loop_new(false);
+	m.bus = bus_new();
+	if (!m.loop || !m.bus) {
+		fprintf(stderr, "hvmdm: out of memory\n");
+		goto out_free;
+	}
+	if (xen_platform_init(&m, &xo)) {
+		fprintf(stderr, "hvmdm: cannot attach to domain %d (see above)\n", mo->domid);
+		goto out_free;
+	}
+	if (machine_build(&m))
+		goto out_xen;
+	machine_reset(&m, RESET_POWER_ON);
+	q = start_monitors(&m, &failed);
+	if (failed || xen_platform_start(&m) ||
+	    loop_watch_signals(m.loop, xen_platform_on_signal, &m))
+		goto out_machine;
+	status = loop_run(m.loop);
+out_machine:
+	qmp_free(q);
+	machine_teardown(&m);
+out_xen:
+	xen_platform_fini(&m);
+out_free:
+	if (m.bus)
+		bus_free(m.bus);
+	if (m.loop)
+		loop_free(m.loop);
+	return status;
+}
+
+static const struct {
+	enum run_mode mode;
+	int (*run)(struct machine_opts *mo, struct run_opts *ro);
+} runners[] = {
+	{ MODE_DEMO, run_demo },
+	{ MODE_REPLAY, run_replay },
+	{ MODE_QTEST, run_qtest },
+	{ MODE_XEN, run_xen },
+};
+
+static enum run_mode pick_mode(const struct machine_opts *mo, const struct run_opts *ro)
+{
+	if (ro->replay)
+		return MODE_REPLAY;
+	if (ro->qtest)
+		return MODE_QTEST;
+	if (mo->domid || ro->accel == ACCEL_XEN)
+		return MODE_XEN;
+	return MODE_DEMO;
+}
+
+int main(int argc, char **argv)
+{
+	struct machine_opts mo;
+	struct run_opts ro;
+	enum run_mode mode;
+	int status = 1;
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	cmdline_defaults(&mo, &ro);
+	r = cmdline_parse(argc, argv, &mo, &ro, stdout, stderr);
+	if (r) {
+		cmdline_free(&mo);
+		return r == CMDLINE_EXIT_OK ? 0 : 1;
+	}
+	apply_logging(&mo, &ro);
+	mode = pick_mode(&mo, &ro);
+	for (size_t i = 0; i < sizeof(runners) / sizeof(runners[0]); i++)
+		if (runners[i].mode == mode)
+			status = runners[i].run(&mo, &ro);
+	cmdline_free(&mo);
+	return status;
+}
