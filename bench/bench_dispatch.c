@@ -24,7 +24,7 @@
 #include "dm/memory.h"
 
 #define NREQ_DEFAULT 1000000u
-#define TABLE 4096u /* requests cycled through; a power of two */
+#define TABLE	     4096u /* requests cycled through; a power of two */
 
 struct regs {
 	uint64_t r[512];
@@ -48,18 +48,22 @@ static void regs_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const struct region_ops pio_ops = { .read = regs_read, .write = regs_write };
 static const struct region_ops mmio_ops = { .read = regs_read, .write = regs_write };
-static const struct region_ops min4_ops = { .read = regs_read, .write = regs_write, .min_size = 4,
-					    .max_size = 4 };
+static const struct region_ops min4_ops = {
+	.read = regs_read, .write = regs_write, .min_size = 4, .max_size = 4
+};
 
 static const struct {
 	enum bus_space space;
 	uint64_t base, len;
 	const struct region_ops *ops;
 } layout[] = {
-	{ BUS_PIO, 0x3f8, 8, &pio_ops },           { BUS_PIO, 0xc000, 0x40, &pio_ops },
-	{ BUS_PIO, 0x510, 2, &pio_ops },           { BUS_MMIO, 0xa0000, 0x20000, &mmio_ops },
+	{ BUS_PIO, 0x3f8, 8, &pio_ops },
+	{ BUS_PIO, 0xc000, 0x40, &pio_ops },
+	{ BUS_PIO, 0x510, 2, &pio_ops },
+	{ BUS_MMIO, 0xa0000, 0x20000, &mmio_ops },
 	{ BUS_MMIO, 0xf0000000, 0x1000000, &mmio_ops },
-	{ BUS_MMIO, 0xf1000000, 0x1000, &mmio_ops }, { BUS_MMIO, 0xf1020000, 0x20000, &mmio_ops },
+	{ BUS_MMIO, 0xf1000000, 0x1000, &mmio_ops },
+	{ BUS_MMIO, 0xf1020000, 0x20000, &mmio_ops },
 	{ BUS_MMIO, 0xfebf0000, 0x1000, &min4_ops },
 };
 #define NREG (sizeof(layout) / sizeof(layout[0]))
@@ -170,9 +174,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < NREG; i++) {
-		regions[i] = (struct region){ .name = "bench", .space = layout[i].space,
-					      .base = layout[i].base, .len = layout[i].len,
-					      .ops = layout[i].ops, .opaque = &regs[i] };
+		regions[i] = (struct region){ .name = "bench",
+					      .space = layout[i].space,
+					      .base = layout[i].base,
+					      .len = layout[i].len,
+					      .ops = layout[i].ops,
+					      .opaque = &regs[i] };
 		if (bus_add(bus, &regions[i])) {
 			fprintf(stderr, "bench_dispatch: bus_add %u failed\n", i);
 			return 1;

@@ -32,10 +32,10 @@
 #include "dm/bus.h"
 #include "dm/log.h"
 
-#define BUS_PORTS 0x10000u
-#define BUS_MAX_SLOTS 0xffffu /* slot numbers fit the 16-bit port table; 0 means none */
-#define BUS_PCI_FNS 256u
-#define PCI_CFG_SPACE 256u
+#define BUS_PORTS	  0x10000u
+#define BUS_MAX_SLOTS	  0xffffu /* slot numbers fit the 16-bit port table; 0 means none */
+#define BUS_PCI_FNS	  256u
+#define PCI_CFG_SPACE	  256u
 #define PCI_CFG_EXT_SPACE 4096u
 
 struct pci_fn {
@@ -777,7 +777,8 @@ void bus_pci_detach(struct bus *bus, unsigned devfn)
 	if (bus->l.claim_pci) {
 		rc = bus->l.claim_pci(bus->l.opaque, devfn, false);
 		if (rc)
-			dm_err("bus", "pci %02x.%x: release refused (%d)", devfn >> 3, devfn & 7, rc);
+			dm_err("bus", "pci %02x.%x: release refused (%d)", devfn >> 3, devfn & 7,
+			       rc);
 	}
 	bus->pci[devfn].ops = NULL;
 	bus->pci[devfn].opaque = NULL;
@@ -829,8 +830,8 @@ uint32_t bus_pci_read(struct bus *bus, uint32_t sbdf, unsigned reg, unsigned siz
 		return reg < PCI_CFG_SPACE ? fn->ops->read(fn->opaque, reg, size) & size_mask(size)
 					   : (uint32_t)size_mask(size);
 	for (i = 0; i < size; i++) {
-		uint32_t b = reg + i < PCI_CFG_SPACE ? fn->ops->read(fn->opaque, reg + i, 1) & 0xff
-						     : 0xff;
+		uint32_t b =
+		    reg + i < PCI_CFG_SPACE ? fn->ops->read(fn->opaque, reg + i, 1) & 0xff : 0xff;
 
 		val |= b << (8 * i);
 	}

@@ -176,14 +176,18 @@ static int run_direct(struct ioreq_ctx *ctx, struct dm_ioreq *req, dev_read_fn r
 	return 0;
 }
 
-/* Buffered requests: element i at data +/- i*size in guest memory, addr +/- i*dstep on the device. */
+/*
+ * Buffered requests: element i at data +/- i*size in guest memory and at
+ * addr +/- i*dstep on the device side.
+ */
 static int run_ptr(struct ioreq_ctx *ctx, struct dm_ioreq *req, dev_read_fn rd, dev_write_fn wr,
 		   uint64_t dstep)
 {
 	uint64_t a = req->addr, g = req->data, v;
 	uint32_t i;
 
-	for (i = 0; i < req->count; i++, a = step(a, req->df, dstep), g = step(g, req->df, req->size)) {
+	for (i = 0; i < req->count;
+	     i++, a = step(a, req->df, dstep), g = step(g, req->df, req->size)) {
 		if (req->dir == DM_IOREQ_READ) {
 			v = rd(ctx->bus, a, req->size);
 			if (ioreq_phys_write(ctx, g, &v, req->size))
@@ -197,8 +201,8 @@ static int run_ptr(struct ioreq_ctx *ctx, struct dm_ioreq *req, dev_read_fn rd, 
 	}
 	return 0;
 fault:
-	guest_err("ioreq", "rep element %u of %u: guest buffer 0x%llx is not memory", i,
-		  req->count, (unsigned long long)g);
+	guest_err("ioreq", "rep element %u of %u: guest buffer 0x%llx is not memory", i, req->count,
+		  (unsigned long long)g);
 	return -EFAULT;
 }
 
@@ -243,7 +247,7 @@ struct ioreq_type {
 	const char *name;
 	run_fn run;
 	uint8_t max_size; /* 0: a control request, size and count not used */
-	bool single;      /* count must be 1 */
+	bool single;	  /* count must be 1 */
 };
 
 static const struct ioreq_type ioreq_types[] = {
@@ -278,7 +282,8 @@ static const char *malformed(const struct dm_ioreq *req, const struct ioreq_type
 		return "bad size";
 	if (req->count < 1 || req->count > DM_IOREQ_MAX_COUNT || (t->single && req->count != 1))
 		return "bad count";
-	if (req->type == DM_IOREQ_PIO && (req->addr >= PORT_SPACE || req->addr + req->size > PORT_SPACE))
+	if (req->type == DM_IOREQ_PIO &&
+	    (req->addr >= PORT_SPACE || req->addr + req->size > PORT_SPACE))
 		return "port beyond 0xffff";
 	if (req->type == DM_IOREQ_COPY && !copy_extent_ok(req))
 		return "address range wraps";
@@ -313,8 +318,8 @@ int ioreq_handle(struct ioreq_ctx *ctx, struct dm_ioreq *req)
 	rc = t->run(ctx, req);
 	ctx->handled++;
 	dm_dbg(LOG_IOREQ, "ioreq", "%s %s addr 0x%llx size %u count %u%s%s data 0x%llx -> %d",
-	       t->name, req->dir == DM_IOREQ_READ ? "read" : "write",
-	       (unsigned long long)req->addr, req->size, req->count, req->data_is_ptr ? " ptr" : "",
-	       req->df ? " df" : "", (unsigned long long)req->data, rc);
+	       t->name, req->dir == DM_IOREQ_READ ? "read" : "write", (unsigned long long)req->addr,
+	       req->size, req->count, req->data_is_ptr ? " ptr" : "", req->df ? " df" : "",
+	       (unsigned long long)req->data, rc);
 	return rc;
 }

@@ -24,7 +24,7 @@
 #include "dm/log.h"
 #include "dm/memory.h"
 
-#define GIB4 0x100000000ull
+#define GIB4	     0x100000000ull
 #define GM_PAGE_SIZE (1ull << GM_PAGE_SHIFT)
 
 /* ------------------------------------------------------------ wrappers */

@@ -103,7 +103,7 @@ struct lsn {
 	struct call held[32];
 	unsigned nheld;
 	uint64_t refuse_claim_at; /* refuse a claim whose first address is this (1: never) */
-	int refuse_release;   /* refuse every release */
+	int refuse_release;	  /* refuse every release */
 	int refuse_pci;
 };
 
@@ -179,7 +179,8 @@ static int setup(void **state)
 
 	f->bus = bus_new();
 	f->l.refuse_claim_at = 1;
-	f->bl = (struct bus_listener){ .claim_range = lsn_claim, .claim_pci = lsn_pci,
+	f->bl = (struct bus_listener){ .claim_range = lsn_claim,
+				       .claim_pci = lsn_pci,
 				       .opaque = &f->l };
 	bus_set_listener(f->bus, &f->bl);
 	*state = f;
@@ -226,9 +227,9 @@ static void mmio_overlap_rejected(void **state)
 	static const uint64_t bad[][2] = {
 		{ 0xf0000800, 0x1000 }, /* tail overlaps a's head */
 		{ 0xf0001800, 0x1000 }, /* head overlaps a's tail */
-		{ 0xf0001100, 0x10 },   /* inside a */
+		{ 0xf0001100, 0x10 },	/* inside a */
 		{ 0xf0000000, 0x4000 }, /* covers a */
-		{ 0xf0001fff, 1 },      /* a's last byte */
+		{ 0xf0001fff, 1 },	/* a's last byte */
 	};
 	unsigned i;
 
@@ -254,9 +255,11 @@ static void bad_ranges_rejected(void **state)
 {
 	struct fx *f = *state;
 	struct region r = mkreg("r", BUS_PIO, 0xfffe, 4, &ops_any, &f->d[0]);
-	static const struct region_ops ops_pio8 = { .read = dev_read, .write = dev_write,
+	static const struct region_ops ops_pio8 = { .read = dev_read,
+						    .write = dev_write,
 						    .max_size = 8 };
-	static const struct region_ops ops_bad = { .read = dev_read, .write = dev_write,
+	static const struct region_ops ops_bad = { .read = dev_read,
+						   .write = dev_write,
 						   .min_size = 3 };
 
 	assert_int_equal(bus_add(f->bus, &r), -EINVAL); /* runs past port 0xffff */
@@ -341,7 +344,7 @@ static void batch_rolls_back_on_refusal(void **state)
 	struct region c = mkreg("c", BUS_MMIO, 0xf1000000, 0x100, &ops_any, &f->d[2]);
 	struct region_change ch[] = {
 		{ &a, true, 0xf2000000 }, /* move */
-		{ &b, false, 0 },         /* decode off */
+		{ &b, false, 0 },	  /* decode off */
 		{ &c, true, 0xf1000000 }, /* add: refused */
 	};
 
@@ -386,10 +389,8 @@ static void batch_overlap_rolls_back_without_listener(void **state)
 	struct region a = mkreg("a", BUS_PIO, 0x100, 0x10, &ops_any, &f->d[0]);
 	struct region b = mkreg("b", BUS_PIO, 0x200, 0x10, &ops_any, &f->d[1]);
 	struct region c = mkreg("c", BUS_PIO, 0x300, 0x10, &ops_any, &f->d[2]);
-	struct region_change ch[] = {
-		{ &a, true, 0x400 },
-		{ &c, true, 0x208 }, /* lands on b, which stays */
-	};
+	/* a moves away, c lands on b, which stays. */
+	struct region_change ch[] = { { &a, true, 0x400 }, { &c, true, 0x208 } };
 	struct region_change dup[] = { { &a, false, 0 }, { &a, true, 0x500 } };
 
 	assert_int_equal(bus_add(f->bus, &a), 0);
@@ -687,13 +688,13 @@ static void pci_all_ones_where_nothing_answers(void **state)
 	struct pcidev p1 = { 0 };
 
 	assert_int_equal(bus_pci_attach(f->bus, 0x08, &pci_ops, &p1), 0);
-	assert_int_equal(bus_pci_read(f->bus, 0x10, 0, 4), 0xffffffff);       /* absent 02.0 */
-	assert_int_equal(bus_pci_read(f->bus, 0x10008, 0, 4), 0xffffffff);    /* segment 1 */
-	assert_int_equal(bus_pci_read(f->bus, 0x108, 0, 2), 0xffff);          /* bus 1 */
-	assert_int_equal(bus_pci_read(f->bus, 0x08, 0x100, 4), 0xffffffff);   /* extended */
+	assert_int_equal(bus_pci_read(f->bus, 0x10, 0, 4), 0xffffffff);	    /* absent 02.0 */
+	assert_int_equal(bus_pci_read(f->bus, 0x10008, 0, 4), 0xffffffff);  /* segment 1 */
+	assert_int_equal(bus_pci_read(f->bus, 0x108, 0, 2), 0xffff);	    /* bus 1 */
+	assert_int_equal(bus_pci_read(f->bus, 0x08, 0x100, 4), 0xffffffff); /* extended */
 	assert_int_equal(bus_pci_read(f->bus, 0x08, 0xffc, 1), 0xff);
-	assert_int_equal(bus_pci_read(f->bus, 0x08, 0x1000, 4), 0xffffffff);  /* beyond 4K */
-	assert_int_equal(bus_pci_read(f->bus, 0x08, 0, 3), 0xffffffff);       /* bad size */
+	assert_int_equal(bus_pci_read(f->bus, 0x08, 0x1000, 4), 0xffffffff); /* beyond 4K */
+	assert_int_equal(bus_pci_read(f->bus, 0x08, 0, 3), 0xffffffff);	     /* bad size */
 	bus_pci_write(f->bus, 0x10008, 0x04, 7, 2);
 	bus_pci_write(f->bus, 0x08, 0x104, 7, 4);
 	bus_pci_write(f->bus, 0x10, 0x04, 7, 2);

@@ -20,11 +20,11 @@
 #include "dm/memory.h"
 
 #define RAM_SIZE 0x100000ull
-#define PORT 0x510
-#define MMIO_A 0xfe000000ull
-#define MMIO_B 0xfe001000ull
-#define SHADOW 0x80000ull /* an MMIO window over RAM, like legacy VGA */
-#define DEVFN 0x18        /* 03.0 */
+#define PORT	 0x510
+#define MMIO_A	 0xfe000000ull
+#define MMIO_B	 0xfe001000ull
+#define SHADOW	 0x80000ull /* an MMIO window over RAM, like legacy VGA */
+#define DEVFN	 0x18	    /* 03.0 */
 
 struct acc {
 	char op;
@@ -137,8 +137,9 @@ static int setup(void **state)
 	assert_int_equal(bus_add(f->bus, &f->rb), 0);
 	assert_int_equal(bus_add(f->bus, &f->rs), 0);
 	assert_int_equal(bus_pci_attach(f->bus, DEVFN, &cfg_ops, &f->cfg), 0);
-	f->ctx = (struct ioreq_ctx){ .bus = f->bus, .mem = &f->gm, .timeoffset = on_timeoffset,
-				     .opaque = f };
+	f->ctx = (struct ioreq_ctx){
+		.bus = f->bus, .mem = &f->gm, .timeoffset = on_timeoffset, .opaque = f
+	};
 	*state = f;
 	return 0;
 }
@@ -157,8 +158,14 @@ static int teardown(void **state)
 static struct dm_ioreq rq(uint8_t type, uint8_t dir, uint64_t addr, uint64_t data, uint32_t size,
 			  uint32_t count, bool ptr, bool df)
 {
-	return (struct dm_ioreq){ .addr = addr, .data = data, .count = count, .size = size,
-				  .type = type, .dir = dir, .df = df, .data_is_ptr = ptr };
+	return (struct dm_ioreq){ .addr = addr,
+				  .data = data,
+				  .count = count,
+				  .size = size,
+				  .type = type,
+				  .dir = dir,
+				  .df = df,
+				  .data_is_ptr = ptr };
 }
 
 static void assert_acc(const struct dev *d, unsigned i, char op, uint64_t off, uint64_t val,
@@ -268,7 +275,8 @@ static void ptr_fault_ends_the_rep(void **state)
 	assert_int_equal(ioreq_handle(&f->ctx, &r), -EFAULT);
 	assert_int_equal(ram32(f, RAM_SIZE - 8), 0x11);
 	assert_int_equal(ram32(f, RAM_SIZE - 4), 0x22);
-	assert_int_equal(f->pio.n, 3); /* the third element's port read happened, its store faulted */
+	/* The third element's port read happened, then its store faulted. */
+	assert_int_equal(f->pio.n, 3);
 	/* OUTS from a buffer running out of RAM: the elements before the hole go out. */
 	r = rq(DM_IOREQ_PIO, DM_IOREQ_WRITE, PORT, RAM_SIZE - 4, 4, 3, true, false);
 	assert_int_equal(ioreq_handle(&f->ctx, &r), -EFAULT);
@@ -350,8 +358,8 @@ static void copy_ptr_between_mmio_regions(void **state)
 {
 	struct fx *f = *state;
 	/* REP MOVS from device a to device b: the "RAM" side is itself MMIO. */
-	struct dm_ioreq r = rq(DM_IOREQ_COPY, DM_IOREQ_READ, MMIO_A + 0x40, MMIO_B + 0x80, 4, 2,
-			       true, false);
+	struct dm_ioreq r =
+	    rq(DM_IOREQ_COPY, DM_IOREQ_READ, MMIO_A + 0x40, MMIO_B + 0x80, 4, 2, true, false);
 
 	assert_int_equal(ioreq_handle(&f->ctx, &r), 0);
 	assert_int_equal(f->b.n, 2);
@@ -524,7 +532,7 @@ static void boundaries_accepted(void **state)
 {
 	struct fx *f = *state;
 	struct dm_ioreq ok[] = {
-		rq(DM_IOREQ_COPY, DM_IOREQ_READ, 0x18, 0, 8, 4, false, true), /* down to 0 */
+		rq(DM_IOREQ_COPY, DM_IOREQ_READ, 0x18, 0, 8, 4, false, true),	    /* down to 0 */
 		rq(DM_IOREQ_COPY, DM_IOREQ_READ, ~0ull - 7, 0, 8, 1, false, false), /* to the top */
 		rq(DM_IOREQ_COPY, DM_IOREQ_READ, ~0ull - 0x7fff, 0, 8, DM_IOREQ_MAX_COUNT, false,
 		   false),

@@ -14,7 +14,7 @@
 
 #include "dm/memory.h"
 
-#define MIB (1ull << 20)
+#define MIB  (1ull << 20)
 #define GIB4 0x100000000ull
 
 static void init_rejects_bad_sizes(void **state)
@@ -177,10 +177,8 @@ static void map_contiguity_and_leak_count(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(init_rejects_bad_sizes),
-		cmocka_unit_test(small_ram_bounds),
-		cmocka_unit_test(ram_across_the_4g_gap),
-		cmocka_unit_test(dirty_marking),
+		cmocka_unit_test(init_rejects_bad_sizes),	 cmocka_unit_test(small_ram_bounds),
+		cmocka_unit_test(ram_across_the_4g_gap),	 cmocka_unit_test(dirty_marking),
 		cmocka_unit_test(map_contiguity_and_leak_count),
 	};
 
