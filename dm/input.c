@@ -199,28 +199,44 @@ static const struct {
 	uint32_t keysym;
 	uint16_t key;
 } keysym_alias[] = {
-	{ '!', 0x16 }, { '@', 0x1e }, { '#', 0x26 }, { '$', 0x25 }, { '%', 0x2e },
-	{ '^', 0x36 }, { '&', 0x3d }, { '*', 0x3e }, { '(', 0x46 }, { ')', 0x45 },
-	{ '_', 0x4e }, { '+', 0x55 }, { '{', 0x54 }, { '}', 0x5b }, { '|', 0x5d },
-	{ ':', 0x4c }, { '"', 0x52 }, { '<', 0x41 }, { '>', 0x49 }, { '?', 0x4a },
+	{ '!', 0x16 },
+	{ '@', 0x1e },
+	{ '#', 0x26 },
+	{ '$', 0x25 },
+	{ '%', 0x2e },
+	{ '^', 0x36 },
+	{ '&', 0x3d },
+	{ '*', 0x3e },
+	{ '(', 0x46 },
+	{ ')', 0x45 },
+	{ '_', 0x4e },
+	{ '+', 0x55 },
+	{ '{', 0x54 },
+	{ '}', 0x5b },
+	{ '|', 0x5d },
+	{ ':', 0x4c },
+	{ '"', 0x52 },
+	{ '<', 0x41 },
+	{ '>', 0x49 },
+	{ '?', 0x4a },
 	{ '~', 0x0e },
 	{ 0xff61, INPUT_KEY_PRINT }, /* Print */
 	{ 0xff15, INPUT_KEY_PRINT }, /* Sys_Req */
-	{ 0xffeb, 0xe01f },          /* Super_L */
-	{ 0xffec, 0xe027 },          /* Super_R */
-	{ 0xff67, 0xe02f },          /* Menu */
-	{ 0xfe03, 0xe011 },          /* ISO_Level3_Shift (AltGr) */
-	{ 0xff95, 0x6c },            /* KP_Home */
-	{ 0xff96, 0x6b },            /* KP_Left */
-	{ 0xff97, 0x75 },            /* KP_Up */
-	{ 0xff98, 0x74 },            /* KP_Right */
-	{ 0xff99, 0x72 },            /* KP_Down */
-	{ 0xff9a, 0x7d },            /* KP_Prior */
-	{ 0xff9b, 0x7a },            /* KP_Next */
-	{ 0xff9c, 0x69 },            /* KP_End */
-	{ 0xff9d, 0x73 },            /* KP_Begin */
-	{ 0xff9e, 0x70 },            /* KP_Insert */
-	{ 0xff9f, 0x71 },            /* KP_Delete */
+	{ 0xffeb, 0xe01f },	     /* Super_L */
+	{ 0xffec, 0xe027 },	     /* Super_R */
+	{ 0xff67, 0xe02f },	     /* Menu */
+	{ 0xfe03, 0xe011 },	     /* ISO_Level3_Shift (AltGr) */
+	{ 0xff95, 0x6c },	     /* KP_Home */
+	{ 0xff96, 0x6b },	     /* KP_Left */
+	{ 0xff97, 0x75 },	     /* KP_Up */
+	{ 0xff98, 0x74 },	     /* KP_Right */
+	{ 0xff99, 0x72 },	     /* KP_Down */
+	{ 0xff9a, 0x7d },	     /* KP_Prior */
+	{ 0xff9b, 0x7a },	     /* KP_Next */
+	{ 0xff9c, 0x69 },	     /* KP_End */
+	{ 0xff9d, 0x73 },	     /* KP_Begin */
+	{ 0xff9e, 0x70 },	     /* KP_Insert */
+	{ 0xff9f, 0x71 },	     /* KP_Delete */
 };
 
 uint16_t input_keysym_to_key(uint32_t keysym)

@@ -38,12 +38,12 @@ enum input_mask {
 };
 
 /* Button mask bits: the PS/2 packet order (left, right, middle, side, extra). */
-#define INPUT_BTN_LEFT   0x01u
-#define INPUT_BTN_RIGHT  0x02u
+#define INPUT_BTN_LEFT	 0x01u
+#define INPUT_BTN_RIGHT	 0x02u
 #define INPUT_BTN_MIDDLE 0x04u
-#define INPUT_BTN_SIDE   0x08u
-#define INPUT_BTN_EXTRA  0x10u
-#define INPUT_BTN_ALL    0x1fu
+#define INPUT_BTN_SIDE	 0x08u
+#define INPUT_BTN_EXTRA	 0x10u
+#define INPUT_BTN_ALL	 0x1fu
 
 #define INPUT_ABS_MAX 0x7fffu
 
@@ -53,8 +53,8 @@ enum input_mask {
 
 /* Keyboard LED bits, as the PS/2 "set LEDs" (0xed) argument carries them. */
 #define INPUT_LED_SCROLL 0x01u
-#define INPUT_LED_NUM    0x02u
-#define INPUT_LED_CAPS   0x04u
+#define INPUT_LED_NUM	 0x02u
+#define INPUT_LED_CAPS	 0x04u
 
 struct input_handler {
 	const char *name;
@@ -67,11 +67,11 @@ struct input_handler {
 /* One row of the key table. Codes are 0 where the key has none in that set. */
 struct input_keydef {
 	const char *qcode; /* QEMU QKeyCode name, as QMP send-key spells it */
-	uint16_t set2;     /* the key's name in this API */
-	uint16_t set1;     /* 0xe0xx for extended keys */
+	uint16_t set2;	   /* the key's name in this API */
+	uint16_t set1;	   /* 0xe0xx for extended keys */
 	uint8_t set3;
-	uint8_t usb;       /* USB HID usage (page 7) */
-	uint32_t keysym;   /* X11 keysym of the unshifted key, or 0 */
+	uint8_t usb;	 /* USB HID usage (page 7) */
+	uint32_t keysym; /* X11 keysym of the unshifted key, or 0 */
 };
 
 /*

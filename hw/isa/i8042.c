@@ -41,30 +41,31 @@
 #include "dm/input.h"
 #include "dm/log.h"
 #include "dm/machine.h"
+#include "dm/state.h"
 #include "hw/isa/ps2.h"
 
 #define I8042_DATA 0x60
 #define I8042_CMD  0x64
 
 /* Controller commands. */
-#define CCMD_READ_MODE      0x20
-#define CCMD_WRITE_MODE     0x60
+#define CCMD_READ_MODE	    0x20
+#define CCMD_WRITE_MODE	    0x60
 #define CCMD_MOUSE_DISABLE  0xa7
 #define CCMD_MOUSE_ENABLE   0xa8
-#define CCMD_TEST_MOUSE     0xa9
-#define CCMD_SELF_TEST      0xaa
-#define CCMD_KBD_TEST       0xab
+#define CCMD_TEST_MOUSE	    0xa9
+#define CCMD_SELF_TEST	    0xaa
+#define CCMD_KBD_TEST	    0xab
 #define CCMD_KBD_DISABLE    0xad
-#define CCMD_KBD_ENABLE     0xae
+#define CCMD_KBD_ENABLE	    0xae
 #define CCMD_READ_INPORT    0xc0
 #define CCMD_READ_OUTPORT   0xd0
 #define CCMD_WRITE_OUTPORT  0xd1
-#define CCMD_WRITE_OBUF     0xd2
+#define CCMD_WRITE_OBUF	    0xd2
 #define CCMD_WRITE_AUX_OBUF 0xd3
 #define CCMD_WRITE_MOUSE    0xd4
 #define CCMD_DISABLE_A20    0xdd
-#define CCMD_ENABLE_A20     0xdf
-#define CCMD_PULSE          0xf0 /* 0xf0-0xff: pulse output port bits 3-0 that are 0 */
+#define CCMD_ENABLE_A20	    0xdf
+#define CCMD_PULSE	    0xf0 /* 0xf0-0xff: pulse output port bits 3-0 that are 0 */
 
 /* Status register. */
 #define STAT_OBF       0x01
@@ -77,18 +78,18 @@
 #define STAT_PERR      0x80
 
 /* Command byte ("mode"). */
-#define MODE_KBD_INT       0x01
-#define MODE_MOUSE_INT     0x02
-#define MODE_SYS           0x04
-#define MODE_NO_KEYLOCK    0x08
+#define MODE_KBD_INT	   0x01
+#define MODE_MOUSE_INT	   0x02
+#define MODE_SYS	   0x04
+#define MODE_NO_KEYLOCK	   0x08
 #define MODE_DISABLE_KBD   0x10
 #define MODE_DISABLE_MOUSE 0x20
-#define MODE_KCC           0x40 /* translate set 2 to set 1 */
+#define MODE_KCC	   0x40 /* translate set 2 to set 1 */
 
 /* Output port. */
 #define OUT_RESET     0x01 /* 0 = CPU reset */
-#define OUT_A20       0x02
-#define OUT_OBF       0x10
+#define OUT_A20	      0x02
+#define OUT_OBF	      0x10
 #define OUT_MOUSE_OBF 0x20
 #define OUT_ONES      0xcc /* QEMU's reset value keeps these set */
 
@@ -98,8 +99,8 @@
 /* Who has data: controller answers, then device data (QEMU's pending bits). */
 #define PENDING_CTRL_KBD 0x04
 #define PENDING_CTRL_AUX 0x08
-#define PENDING_KBD      MODE_DISABLE_KBD   /* 0x10: masked by that mode bit */
-#define PENDING_AUX      MODE_DISABLE_MOUSE /* 0x20 */
+#define PENDING_KBD	 MODE_DISABLE_KBD   /* 0x10: masked by that mode bit */
+#define PENDING_AUX	 MODE_DISABLE_MOUSE /* 0x20 */
 
 #define OBSRC_KBD   0x01
 #define OBSRC_MOUSE 0x02
@@ -115,7 +116,7 @@ struct i8042 {
 	uint8_t mode;
 	uint8_t outport;
 	uint8_t pending;
-	uint8_t obsrc; /* source of the byte in the output buffer */
+	uint8_t obsrc;	/* source of the byte in the output buffer */
 	uint8_t obdata; /* the last byte read from 0x60 */
 	uint8_t cbdata; /* controller answer waiting (extended state) */
 	bool extended_state;
@@ -139,18 +140,19 @@ static void set_line(struct i8042 *s, int line, bool level)
 }
 
 /* Levels follow OBF and the command byte's enables, as in QEMU. */
+static bool line_wanted(const struct i8042 *s, int line)
+{
+	if (!(s->status & STAT_OBF))
+		return false;
+	if (s->status & STAT_MOUSE_OBF)
+		return line == LINE_MOUSE && (s->mode & MODE_MOUSE_INT);
+	return line == LINE_KBD && (s->mode & MODE_KBD_INT) && !(s->mode & MODE_DISABLE_KBD);
+}
+
 static void update_irq_lines(struct i8042 *s)
 {
-	bool kbd = false, mouse = false;
-
-	if (s->status & STAT_OBF) {
-		if (s->status & STAT_MOUSE_OBF)
-			mouse = s->mode & MODE_MOUSE_INT;
-		else
-			kbd = (s->mode & MODE_KBD_INT) && !(s->mode & MODE_DISABLE_KBD);
-	}
-	set_line(s, LINE_KBD, kbd);
-	set_line(s, LINE_MOUSE, mouse);
+	set_line(s, LINE_KBD, line_wanted(s, LINE_KBD));
+	set_line(s, LINE_MOUSE, line_wanted(s, LINE_MOUSE));
 }
 
 static void deassert_irq(struct i8042 *s)
@@ -532,7 +534,12 @@ static int add_port(struct i8042 *s, struct region *r, const char *name, uint16_
 	int ret;
 
 	*r = (struct region){
-		.name = name, .space = BUS_PIO, .base = port, .len = 1, .ops = ops, .opaque = s,
+		.name = name,
+		.space = BUS_PIO,
+		.base = port,
+		.len = 1,
+		.ops = ops,
+		.opaque = s,
 	};
 	ret = bus_add(s->dev->m->bus, r);
 	if (ret)
@@ -583,6 +590,192 @@ static void i8042_fini(struct dm_dev *dev)
 		bus_del(dev->m->bus, &s->cmd_io);
 }
 
+/* ---------------------------------------------------------------- save / restore */
+
+static int save_port(struct snap_wr *w, const struct ps2_port *p)
+{
+	snap_bytes(w, "q.data", p->q.data, sizeof(p->q.data));
+	snap_u8(w, "q.rptr", (uint8_t)p->q.rptr);
+	snap_u8(w, "q.wptr", (uint8_t)p->q.wptr);
+	snap_u16(w, "q.cwptr", (uint16_t)p->q.cwptr);
+	snap_u8(w, "q.count", (uint8_t)p->q.count);
+	return snap_u16(w, "write_cmd", (uint16_t)p->write_cmd);
+}
+
+/* A ring state QEMU's code can reach: count matches the pointers, replies <= 3. */
+static int load_port(struct snap_rd *r, struct ps2_port *p, int max_count, bool replies)
+{
+	uint8_t rptr, wptr, count;
+	uint16_t cwptr, write_cmd;
+	int ret;
+
+	ret = snap_get_bytes(r, "q.data", p->q.data, sizeof(p->q.data));
+	ret = ret ?: snap_get_u8(r, "q.rptr", &rptr);
+	ret = ret ?: snap_get_u8(r, "q.wptr", &wptr);
+	ret = ret ?: snap_get_u16(r, "q.cwptr", &cwptr);
+	ret = ret ?: snap_get_u8(r, "q.count", &count);
+	ret = ret ?: snap_get_u16(r, "write_cmd", &write_cmd);
+	if (ret)
+		return ret;
+	if (count > max_count || ((wptr - rptr) & 0xff) != count)
+		return -EINVAL;
+	if (cwptr != 0xffff && (!replies || cwptr > 0xff || ((cwptr - rptr) & 0xff) > 3 ||
+				((cwptr - rptr) & 0xff) > count))
+		return -EINVAL;
+	if (write_cmd != 0xffff && write_cmd > 0xff)
+		return -EINVAL;
+	p->q.rptr = rptr;
+	p->q.wptr = wptr;
+	p->q.cwptr = cwptr == 0xffff ? -1 : cwptr;
+	p->q.count = count;
+	p->write_cmd = write_cmd == 0xffff ? -1 : write_cmd;
+	return 0;
+}
+
+static int i8042_save(struct dm_dev *dev, struct snap_wr *w)
+{
+	const struct i8042 *s = dev->state;
+	const struct ps2_kbd *k = &s->kbd;
+	const struct ps2_mouse *ms = &s->mouse;
+
+	snap_u8(w, "write_cmd", s->write_cmd);
+	snap_u8(w, "status", s->status);
+	snap_u8(w, "mode", s->mode);
+	snap_u8(w, "outport", s->outport);
+	snap_u8(w, "pending", s->pending);
+	snap_u8(w, "obsrc", s->obsrc);
+	snap_u8(w, "obdata", s->obdata);
+	snap_u8(w, "cbdata", s->cbdata);
+	snap_u8(w, "extended_state", s->extended_state);
+	save_port(w, &k->p);
+	snap_u8(w, "kbd.scan_enabled", k->scan_enabled);
+	snap_u8(w, "kbd.translate", k->translate);
+	snap_u8(w, "kbd.need_high_bit", k->need_high_bit);
+	snap_u8(w, "kbd.scancode_set", k->scancode_set);
+	snap_u8(w, "kbd.ledstate", k->ledstate);
+	snap_u8(w, "kbd.modifiers", k->modifiers);
+	save_port(w, &ms->p);
+	snap_u8(w, "mouse.status", ms->status);
+	snap_u8(w, "mouse.resolution", ms->resolution);
+	snap_u8(w, "mouse.sample_rate", ms->sample_rate);
+	snap_u8(w, "mouse.wrap", ms->wrap);
+	snap_u8(w, "mouse.type", ms->type);
+	snap_u8(w, "mouse.detect_state", ms->detect_state);
+	snap_u32(w, "mouse.dx", (uint32_t)ms->dx);
+	snap_u32(w, "mouse.dy", (uint32_t)ms->dy);
+	snap_u32(w, "mouse.dz", (uint32_t)ms->dz);
+	return snap_u8(w, "mouse.buttons", ms->buttons);
+}
+
+static int get_bool(struct snap_rd *r, const char *name, bool *v)
+{
+	uint8_t b;
+	int ret = snap_get_u8(r, name, &b);
+
+	if (ret)
+		return ret;
+	if (b > 1)
+		return -EINVAL;
+	*v = b;
+	return 0;
+}
+
+static int get_delta(struct snap_rd *r, const char *name, int32_t *v)
+{
+	uint32_t u;
+	int ret = snap_get_u32(r, name, &u);
+
+	if (ret)
+		return ret;
+	*v = (int32_t)u;
+	return *v > (1 << 24) || *v < -(1 << 24) ? -EINVAL : 0;
+}
+
+static int load_ctrl(struct snap_rd *r, struct i8042 *s)
+{
+	int ret;
+
+	ret = snap_get_u8(r, "write_cmd", &s->write_cmd);
+	ret = ret ?: snap_get_u8(r, "status", &s->status);
+	ret = ret ?: snap_get_u8(r, "mode", &s->mode);
+	ret = ret ?: snap_get_u8(r, "outport", &s->outport);
+	ret = ret ?: snap_get_u8(r, "pending", &s->pending);
+	ret = ret ?: snap_get_u8(r, "obsrc", &s->obsrc);
+	ret = ret ?: snap_get_u8(r, "obdata", &s->obdata);
+	ret = ret ?: snap_get_u8(r, "cbdata", &s->cbdata);
+	ret = ret ?: get_bool(r, "extended_state", &s->extended_state);
+	if (ret)
+		return ret;
+	if (s->write_cmd && !ccmds[s->write_cmd])
+		return -EINVAL;
+	if (s->pending & ~(PENDING_CTRL_KBD | PENDING_CTRL_AUX | PENDING_KBD | PENDING_AUX))
+		return -EINVAL;
+	if (s->obsrc & ~(OBSRC_KBD | OBSRC_MOUSE | OBSRC_CTRL))
+		return -EINVAL;
+	return 0;
+}
+
+static int load_kbd(struct snap_rd *r, struct ps2_kbd *k)
+{
+	int ret = load_port(r, &k->p, PS2_QUEUE_SIZE + 3, true);
+
+	ret = ret ?: get_bool(r, "kbd.scan_enabled", &k->scan_enabled);
+	ret = ret ?: get_bool(r, "kbd.translate", &k->translate);
+	ret = ret ?: get_bool(r, "kbd.need_high_bit", &k->need_high_bit);
+	ret = ret ?: snap_get_u8(r, "kbd.scancode_set", &k->scancode_set);
+	ret = ret ?: snap_get_u8(r, "kbd.ledstate", &k->ledstate);
+	ret = ret ?: snap_get_u8(r, "kbd.modifiers", &k->modifiers);
+	if (ret)
+		return ret;
+	return k->scancode_set < 1 || k->scancode_set > 3 ? -EINVAL : 0;
+}
+
+static int load_mouse(struct snap_rd *r, struct ps2_mouse *ms)
+{
+	int ret = load_port(r, &ms->p, PS2_QUEUE_SIZE, false);
+
+	ret = ret ?: snap_get_u8(r, "mouse.status", &ms->status);
+	ret = ret ?: snap_get_u8(r, "mouse.resolution", &ms->resolution);
+	ret = ret ?: snap_get_u8(r, "mouse.sample_rate", &ms->sample_rate);
+	ret = ret ?: get_bool(r, "mouse.wrap", &ms->wrap);
+	ret = ret ?: snap_get_u8(r, "mouse.type", &ms->type);
+	ret = ret ?: snap_get_u8(r, "mouse.detect_state", &ms->detect_state);
+	ret = ret ?: get_delta(r, "mouse.dx", &ms->dx);
+	ret = ret ?: get_delta(r, "mouse.dy", &ms->dy);
+	ret = ret ?: get_delta(r, "mouse.dz", &ms->dz);
+	ret = ret ?: snap_get_u8(r, "mouse.buttons", &ms->buttons);
+	if (ret)
+		return ret;
+	if ((ms->type != 0 && ms->type != 3 && ms->type != 4) || ms->detect_state > 3)
+		return -EINVAL;
+	return 0;
+}
+
+static int i8042_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
+{
+	struct i8042 *s = dev->state;
+	int ret;
+
+	if (version != 1)
+		return -EINVAL;
+	ret = load_ctrl(r, s);
+	ret = ret ?: load_kbd(r, &s->kbd);
+	return ret ?: load_mouse(r, &s->mouse);
+}
+
+/* Drive both lines to what the loaded state says, whatever they were. */
+static void i8042_post_load(struct dm_dev *dev)
+{
+	struct i8042 *s = dev->state;
+
+	for (int line = LINE_KBD; line <= LINE_MOUSE; line++) {
+		bool want = line_wanted(s, line);
+
+		s->irq_level[line] = !want;
+		set_line(s, line, want);
+	}
+}
+
 static const struct prop_desc i8042_props[] = {
 	{ "extended-state", PROP_BOOL, "on", 0, 0,
 	  "controller answers ahead of device data (QEMU >= 6.1; default off on xenfv)" },
@@ -601,4 +794,7 @@ const struct dev_type i8042_type = {
 	.init = i8042_init,
 	.reset = i8042_reset,
 	.fini = i8042_fini,
+	.save = i8042_save,
+	.load = i8042_load,
+	.post_load = i8042_post_load,
 };

@@ -30,22 +30,22 @@
 #include "dm/input.h"
 #include "dm/log.h"
 
-#define PS2_ACK    0xfa
+#define PS2_ACK	   0xfa
 #define PS2_RESEND 0xfe
 #define PS2_BAT_OK 0xaa
 
 /* Keyboard commands (IBM PS/2 Technical Reference, keyboard chapter). */
 #define KBD_CMD_SET_LEDS       0xed
-#define KBD_CMD_ECHO           0xee
+#define KBD_CMD_ECHO	       0xee
 #define KBD_CMD_SCANCODE       0xf0
-#define KBD_CMD_GET_ID         0xf2
+#define KBD_CMD_GET_ID	       0xf2
 #define KBD_CMD_SET_RATE       0xf3
-#define KBD_CMD_ENABLE         0xf4
+#define KBD_CMD_ENABLE	       0xf4
 #define KBD_CMD_RESET_DISABLE  0xf5
 #define KBD_CMD_RESET_ENABLE   0xf6
 #define KBD_CMD_SET_TYPEMATIC  0xfa
 #define KBD_CMD_SET_MAKE_BREAK 0xfc
-#define KBD_CMD_RESET          0xff
+#define KBD_CMD_RESET	       0xff
 
 #define KBD_ID_1 0xab
 #define KBD_ID_2 0x83
@@ -53,26 +53,26 @@
 /* Mouse commands. */
 #define AUX_SET_SCALE11 0xe6
 #define AUX_SET_SCALE21 0xe7
-#define AUX_SET_RES     0xe8
-#define AUX_GET_SCALE   0xe9 /* status request */
-#define AUX_SET_STREAM  0xea
-#define AUX_POLL        0xeb /* read data */
-#define AUX_RESET_WRAP  0xec
-#define AUX_SET_WRAP    0xee
-#define AUX_SET_REMOTE  0xf0
-#define AUX_GET_TYPE    0xf2
-#define AUX_SET_SAMPLE  0xf3
-#define AUX_ENABLE_DEV  0xf4
+#define AUX_SET_RES	0xe8
+#define AUX_GET_SCALE	0xe9 /* status request */
+#define AUX_SET_STREAM	0xea
+#define AUX_POLL	0xeb /* read data */
+#define AUX_RESET_WRAP	0xec
+#define AUX_SET_WRAP	0xee
+#define AUX_SET_REMOTE	0xf0
+#define AUX_GET_TYPE	0xf2
+#define AUX_SET_SAMPLE	0xf3
+#define AUX_ENABLE_DEV	0xf4
 #define AUX_DISABLE_DEV 0xf5
 #define AUX_SET_DEFAULT 0xf6
-#define AUX_RESET       0xff
+#define AUX_RESET	0xff
 
-#define PS2_MOD_CTRL_L  0x01
+#define PS2_MOD_CTRL_L	0x01
 #define PS2_MOD_SHIFT_L 0x02
-#define PS2_MOD_ALT_L   0x04
-#define PS2_MOD_CTRL_R  0x08
+#define PS2_MOD_ALT_L	0x04
+#define PS2_MOD_CTRL_R	0x08
 #define PS2_MOD_SHIFT_R 0x10
-#define PS2_MOD_ALT_R   0x20
+#define PS2_MOD_ALT_R	0x20
 
 /*
  * The 8042's set 2 -> set 1 translation (command byte bit 6). A break
@@ -242,8 +242,8 @@ static const struct {
 	uint16_t key;
 	uint8_t mod;
 } modifier_keys[] = {
-	{ 0x0014, PS2_MOD_CTRL_L }, { 0xe014, PS2_MOD_CTRL_R }, { 0x0012, PS2_MOD_SHIFT_L },
-	{ 0x0059, PS2_MOD_SHIFT_R }, { 0x0011, PS2_MOD_ALT_L }, { 0xe011, PS2_MOD_ALT_R },
+	{ 0x0014, PS2_MOD_CTRL_L },  { 0xe014, PS2_MOD_CTRL_R }, { 0x0012, PS2_MOD_SHIFT_L },
+	{ 0x0059, PS2_MOD_SHIFT_R }, { 0x0011, PS2_MOD_ALT_L },	 { 0xe011, PS2_MOD_ALT_R },
 };
 
 static uint8_t modifier_bit(uint16_t key)
@@ -279,16 +279,36 @@ static const struct special_seq special_seqs[] = {
 	{ INPUT_KEY_PAUSE, 2, CTRL_ANY, 5, 0, { 0xe0, 0x7e, 0xe0, 0xf0, 0x7e }, { 0 } },
 	{ INPUT_KEY_PAUSE, 2, 0, 8, 0, { 0xe1, 0x14, 0x77, 0xe1, 0xf0, 0x14, 0xf0, 0x77 }, { 0 } },
 	{ INPUT_KEY_PRINT, 1, PS2_MOD_ALT_L, 3, 3, { 0xb8, 0x38, 0x54 }, { 0xd4, 0xb8, 0x38 } },
-	{ INPUT_KEY_PRINT, 1, PS2_MOD_ALT_R, 5, 5, { 0xe0, 0xb8, 0xe0, 0x38, 0x54 },
+	{ INPUT_KEY_PRINT,
+	  1,
+	  PS2_MOD_ALT_R,
+	  5,
+	  5,
+	  { 0xe0, 0xb8, 0xe0, 0x38, 0x54 },
 	  { 0xd4, 0xe0, 0xb8, 0xe0, 0x38 } },
 	{ INPUT_KEY_PRINT, 1, SHIFT_CTL, 2, 2, { 0xe0, 0x37 }, { 0xe0, 0xb7 } },
 	{ INPUT_KEY_PRINT, 1, 0, 4, 4, { 0xe0, 0x2a, 0xe0, 0x37 }, { 0xe0, 0xb7, 0xe0, 0xaa } },
-	{ INPUT_KEY_PRINT, 2, PS2_MOD_ALT_L, 4, 5, { 0xf0, 0x11, 0x11, 0x84 },
+	{ INPUT_KEY_PRINT,
+	  2,
+	  PS2_MOD_ALT_L,
+	  4,
+	  5,
+	  { 0xf0, 0x11, 0x11, 0x84 },
 	  { 0xf0, 0x84, 0xf0, 0x11, 0x11 } },
-	{ INPUT_KEY_PRINT, 2, PS2_MOD_ALT_R, 6, 7, { 0xe0, 0xf0, 0x11, 0xe0, 0x11, 0x84 },
+	{ INPUT_KEY_PRINT,
+	  2,
+	  PS2_MOD_ALT_R,
+	  6,
+	  7,
+	  { 0xe0, 0xf0, 0x11, 0xe0, 0x11, 0x84 },
 	  { 0xf0, 0x84, 0xe0, 0xf0, 0x11, 0xe0, 0x11 } },
 	{ INPUT_KEY_PRINT, 2, SHIFT_CTL, 2, 3, { 0xe0, 0x7c }, { 0xe0, 0xf0, 0x7c } },
-	{ INPUT_KEY_PRINT, 2, 0, 4, 6, { 0xe0, 0x12, 0xe0, 0x7c },
+	{ INPUT_KEY_PRINT,
+	  2,
+	  0,
+	  4,
+	  6,
+	  { 0xe0, 0x12, 0xe0, 0x7c },
 	  { 0xe0, 0xf0, 0x7c, 0xe0, 0xf0, 0x12 } },
 };
 
@@ -352,7 +372,8 @@ void ps2_kbd_key(struct ps2_kbd *k, uint16_t key, bool down)
 		return;
 	code = k->scancode_set == 1 ? d->set1 : k->scancode_set == 2 ? d->set2 : d->set3;
 	if (!code) {
-		dm_dbg(LOG_PS2, "ps2kbd", "key %s has no code in set %u", d->qcode, k->scancode_set);
+		dm_dbg(LOG_PS2, "ps2kbd", "key %s has no code in set %u", d->qcode,
+		       k->scancode_set);
 		return;
 	}
 	if (k->scancode_set == 1)
@@ -690,12 +711,12 @@ static void mcmd_reset(struct ps2_mouse *ms, uint8_t cmd)
 }
 
 static const mouse_cmd_fn mouse_cmds[256] = {
-	[AUX_SET_SCALE11] = mcmd_scale11, [AUX_SET_SCALE21] = mcmd_scale21,
-	[AUX_SET_RES] = mcmd_with_arg,    [AUX_GET_SCALE] = mcmd_status,
-	[AUX_SET_STREAM] = mcmd_stream,   [AUX_POLL] = mcmd_poll,
-	[AUX_SET_WRAP] = mcmd_wrap,       [AUX_SET_REMOTE] = mcmd_remote,
-	[AUX_GET_TYPE] = mcmd_get_type,   [AUX_SET_SAMPLE] = mcmd_with_arg,
-	[AUX_ENABLE_DEV] = mcmd_enable,   [AUX_DISABLE_DEV] = mcmd_disable,
+	[AUX_SET_SCALE11] = mcmd_scale11,  [AUX_SET_SCALE21] = mcmd_scale21,
+	[AUX_SET_RES] = mcmd_with_arg,	   [AUX_GET_SCALE] = mcmd_status,
+	[AUX_SET_STREAM] = mcmd_stream,	   [AUX_POLL] = mcmd_poll,
+	[AUX_SET_WRAP] = mcmd_wrap,	   [AUX_SET_REMOTE] = mcmd_remote,
+	[AUX_GET_TYPE] = mcmd_get_type,	   [AUX_SET_SAMPLE] = mcmd_with_arg,
+	[AUX_ENABLE_DEV] = mcmd_enable,	   [AUX_DISABLE_DEV] = mcmd_disable,
 	[AUX_SET_DEFAULT] = mcmd_defaults, [AUX_RESET] = mcmd_reset,
 };
 

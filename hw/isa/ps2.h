@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PS2_QUEUE_SIZE  16  /* device data the ring holds (the PS/2 protocol's 16 bytes) */
+#define PS2_QUEUE_SIZE	16  /* device data the ring holds (the PS/2 protocol's 16 bytes) */
 #define PS2_BUFFER_SIZE 256 /* ring size; indices wrap with & 0xff */
 
 struct ps2_queue {
@@ -50,13 +50,13 @@ struct ps2_mouse {
 	uint8_t resolution;
 	uint8_t sample_rate;
 	bool wrap;
-	uint8_t type;         /* 0 PS/2, 3 IntelliMouse, 4 IntelliMouse Explorer */
+	uint8_t type;	      /* 0 PS/2, 3 IntelliMouse, 4 IntelliMouse Explorer */
 	uint8_t detect_state; /* progress through a 200,100,80 / 200,200,80 rate sequence */
 	int32_t dx, dy, dz;   /* movement not yet sent (dy: up positive, as sent) */
 	uint8_t buttons;
 };
 
-#define PS2_MOUSE_STATUS_REMOTE  0x40
+#define PS2_MOUSE_STATUS_REMOTE	 0x40
 #define PS2_MOUSE_STATUS_ENABLED 0x20
 #define PS2_MOUSE_STATUS_SCALE21 0x10
 

@@ -37,10 +37,10 @@ static void expect_bytes(struct ps2_port *p, const uint8_t *b, size_t n)
 	assert_int_equal(line_level, 0);
 }
 
-#define EXPECT(p, ...)                                                                             \
-	do {                                                                                       \
-		static const uint8_t e_[] = { __VA_ARGS__ };                                       \
-		expect_bytes(p, e_, sizeof(e_));                                                   \
+#define EXPECT(p, ...)                                       \
+	do {                                                 \
+		static const uint8_t e_[] = { __VA_ARGS__ }; \
+		expect_bytes(p, e_, sizeof(e_));             \
 	} while (0)
 
 static void kbd_new(struct ps2_kbd *k)
