@@ -14,6 +14,7 @@ extern const struct dev_type piix4_pm_type;
 
 /* ISA */
 extern const struct dev_type cmos_type;
+extern const struct dev_type serial_type;
 extern const struct dev_type i8042_type;
 
 /* PCI add-ons */
@@ -25,6 +26,7 @@ const struct dev_type *const dev_types[] = {
 	&piix4_pm_type,
 	/* ISA */
 	&cmos_type,
+	&serial_type,
 	&i8042_type,
 	/* PCI add-ons */
 	/* USB */
