@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "dm/bus.h"
+#include "dm/log.h"
 
 /* ------------------------------------------------------------ a recording device */
 
@@ -102,7 +103,7 @@ struct lsn {
 	/* the listener's view: ranges it holds */
 	struct call held[32];
 	unsigned nheld;
-	uint64_t refuse_claim_at; /* refuse a claim whose first address is this (1: never) */
+	uint64_t refuse_claim_at; /* refuse the next claim starting here (1: none) */
 	int refuse_release;	  /* refuse every release */
 	int refuse_pci;
 };
@@ -112,8 +113,10 @@ static int lsn_claim(void *opaque, enum bus_space space, uint64_t first, uint64_
 	struct lsn *l = opaque;
 	unsigned i;
 
-	if (claim && first == l->refuse_claim_at)
+	if (claim && first == l->refuse_claim_at) {
+		l->refuse_claim_at = 1; /* once: the rollback's re-claims must get through */
 		return -EBUSY;
+	}
 	if (!claim && l->refuse_release)
 		return -EPERM;
 	if (l->n < 64)
@@ -709,6 +712,180 @@ static void pci_all_ones_where_nothing_answers(void **state)
 	assert_false(bus_pci_present(f->bus, 0x08));
 }
 
+/* ------------------------------------------------------------ model check */
+
+#define MC_REGIONS 16
+#define MC_SPAN	   256 /* units of address space where regions start */
+#define MC_MAXLEN  24  /* units, longest region */
+
+struct model {
+	bool mapped[MC_REGIONS];
+	uint64_t base[MC_REGIONS]; /* in units */
+};
+
+static uint64_t mc_rng = 0x2545f4914f6cdd1dull;
+
+static unsigned mc_rand(unsigned n)
+{
+	mc_rng ^= mc_rng << 13;
+	mc_rng ^= mc_rng >> 7;
+	mc_rng ^= mc_rng << 17;
+	return (unsigned)(mc_rng % n);
+}
+
+/* What the batch should do to the model: the new model, or false if it must fail. */
+static bool model_apply(const struct model *m, struct model *out, const unsigned *idx,
+			const bool *map, const uint64_t *base, unsigned n, const uint64_t *len,
+			uint64_t poison, bool bounded)
+{
+	int owner[MC_SPAN + MC_MAXLEN];
+	unsigned i, j;
+	uint64_t u;
+
+	*out = *m;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (idx[j] == idx[i])
+				return false; /* one region twice */
+		if (bounded && map[i] && base[i] + len[idx[i]] > MC_SPAN)
+			return false; /* beyond port 0xffff */
+	}
+	for (i = 0; i < n; i++) {
+		bool skip =
+		    map[i] ? (m->mapped[idx[i]] && m->base[idx[i]] == base[i]) : !m->mapped[idx[i]];
+
+		if (!skip && map[i] && base[i] == poison)
+			return false; /* the listener refuses this claim */
+		out->mapped[idx[i]] = map[i];
+		if (map[i])
+			out->base[idx[i]] = base[i];
+	}
+	for (u = 0; u < MC_SPAN + MC_MAXLEN; u++)
+		owner[u] = -1;
+	for (i = 0; i < MC_REGIONS; i++) {
+		if (!out->mapped[i])
+			continue;
+		for (u = out->base[i]; u < out->base[i] + len[i]; u++) {
+			if (owner[u] >= 0)
+				return false; /* overlap */
+			owner[u] = (int)i;
+		}
+	}
+	return true;
+}
+
+static void model_check_space(struct fx *f, enum bus_space sp, uint64_t unit, uint64_t origin)
+{
+	struct region r[MC_REGIONS];
+	struct model m = { { 0 }, { 0 } }, next;
+	uint64_t len[MC_REGIONS];
+	unsigned step, i, seen[3] = { 0, 0, 0 };
+
+	for (i = 0; i < MC_REGIONS; i++) {
+		len[i] = 1 + mc_rand(MC_MAXLEN);
+		r[i] = mkreg("mc", sp, origin, len[i] * unit, &ops_any, &f->d[0]);
+	}
+	for (step = 0; step < 3000; step++) {
+		struct region_change ch[20];
+		unsigned idx[20], n = 1 + (step % 7 == 0 ? 9 + mc_rand(11) : mc_rand(4));
+		bool map[20], ok;
+		uint64_t base[20], poison;
+		int rc;
+
+		for (i = 0; i < n; i++) {
+			idx[i] = mc_rand(MC_REGIONS);
+			map[i] = mc_rand(3) != 0;
+			base[i] = mc_rand(MC_SPAN);
+			ch[i] =
+			    (struct region_change){ &r[idx[i]], map[i], origin + base[i] * unit };
+		}
+		/* Now and then the listener refuses the claim of one of the new bases. */
+		poison = mc_rand(3) ? MC_SPAN + 1 : base[mc_rand(n)];
+		ok = model_apply(&m, &next, idx, map, base, n, len, poison, sp == BUS_PIO);
+		f->l.refuse_claim_at = origin + poison * unit;
+		rc = bus_apply(f->bus, ch, n);
+		if (ok != (rc == 0))
+			fail_msg("step %u: bus_apply %d, model says %s", step, rc,
+				 ok ? "ok" : "fail");
+		if (ok)
+			m = next;
+		seen[rc == 0 ? 0 : rc == -EBUSY ? 1 : 2]++;
+		/* The map, the regions and the listener's view all match the model. */
+		for (i = 0; i < MC_REGIONS; i++) {
+			assert_int_equal(r[i].mapped, m.mapped[i]);
+			if (m.mapped[i]) {
+				assert_int_equal(r[i].base, origin + m.base[i] * unit);
+				assert_ptr_equal(bus_find(f->bus, sp, r[i].base), &r[i]);
+				assert_ptr_equal(bus_find(f->bus, sp, r[i].base + r[i].len - 1),
+						 &r[i]);
+				assert_true(
+				    lsn_holds(&f->l, sp, r[i].base, r[i].base + r[i].len - 1));
+			}
+		}
+		for (i = 0; i < MC_SPAN + MC_MAXLEN; i++) {
+			const struct region *at = bus_find(f->bus, sp, origin + i * unit);
+
+			assert_true(!at || (at->mapped && at->base <= origin + i * unit));
+		}
+		{
+			unsigned held = 0;
+
+			for (i = 0; i < MC_REGIONS; i++)
+				held += m.mapped[i];
+			assert_int_equal(f->l.nheld, held);
+		}
+	}
+	for (i = 0; i < MC_REGIONS; i++)
+		bus_del(f->bus, &r[i]);
+	assert_int_equal(f->l.nheld, 0);
+	/* The walk saw plenty of commits, listener refusals and local refusals. */
+	print_message("  %s: %u applied, %u refused by the listener, %u refused locally\n",
+		      sp == BUS_PIO ? "pio" : "mmio", seen[0], seen[1], seen[2]);
+	assert_true(seen[0] > 300 && seen[1] > 50 && seen[2] > 300);
+}
+
+/* Random batches against a reference model: all or nothing, always. */
+static void random_batches_match_model(void **state)
+{
+	struct fx *f = *state;
+
+	model_check_space(f, BUS_PIO, 1, 0xff00);
+	model_check_space(f, BUS_MMIO, 0x1000, 0xfe000000);
+}
+
+/* Many regions: the slot table and the MMIO array grow; lookups stay right. */
+static void many_regions(void **state)
+{
+	struct fx *f = *state;
+	static struct region p[300], m[300];
+	unsigned i;
+
+	bus_set_listener(f->bus, NULL);
+	for (i = 0; i < 300; i++) {
+		p[i] = mkreg("p", BUS_PIO, 0x1000 + i * 4, 4, &ops_any, &f->d[0]);
+		m[i] = mkreg("m", BUS_MMIO, 0xd0000000 - i * 0x1000ull, 0x800, &ops_any, &f->d[0]);
+		assert_int_equal(bus_add(f->bus, &p[i]), 0);
+		assert_int_equal(bus_add(f->bus, &m[i]), 0);
+	}
+	for (i = 0; i < 300; i += 2) {
+		bus_del(f->bus, &p[i]);
+		bus_del(f->bus, &m[i]);
+	}
+	for (i = 0; i < 300; i++) {
+		assert_ptr_equal(bus_find(f->bus, BUS_PIO, 0x1000 + i * 4 + 3),
+				 i & 1 ? &p[i] : NULL);
+		assert_ptr_equal(bus_find(f->bus, BUS_MMIO, 0xd0000000 - i * 0x1000ull + 0x7ff),
+				 i & 1 ? &m[i] : NULL);
+		assert_ptr_equal(bus_find(f->bus, BUS_MMIO, 0xd0000000 - i * 0x1000ull + 0x800),
+				 NULL);
+	}
+	/* Dispatch with bus-category logging on, to exercise the format strings. */
+	log_mask |= LOG_BUS | LOG_PCI;
+	assert_int_equal(bus_move(f->bus, &p[1], 0x20), 0);
+	assert_int_equal(bus_read(f->bus, BUS_PIO, 0x21, 1), pattern(1, 1));
+	log_mask &= ~(unsigned)(LOG_BUS | LOG_PCI);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +909,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pci_dispatch_by_devfn, setup, teardown),
 		cmocka_unit_test_setup_teardown(pci_all_ones_where_nothing_answers, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(random_batches_match_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(many_regions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
