@@ -85,12 +85,14 @@ struct region_change {
 
 /*
  * Apply all changes or none: 0, -EEXIST (overlap), -EINVAL (bad range,
- * port range beyond 0xffff, zero length), or the listener's error. The
- * listener sees releases before claims.
+ * port range beyond 0xffff, zero length, bad ops sizes, one region twice in
+ * the batch), -ENOMEM, or the listener's error. The listener sees releases
+ * before claims; a change that changes nothing (mapping a region where it
+ * already is, unmapping an unmapped one) does not reach it.
  */
 __attribute__((warn_unused_result)) int bus_apply(struct bus *bus, const struct region_change *ch,
 						  size_t n);
-/* Shorthands for one change. */
+/* Shorthands for one change. bus_del removes r from the map even if the listener refuses. */
 __attribute__((warn_unused_result)) int bus_add(struct bus *bus, struct region *r);
 void bus_del(struct bus *bus, struct region *r);
 __attribute__((warn_unused_result)) int bus_move(struct bus *bus, struct region *r,
@@ -122,7 +124,8 @@ bool bus_pci_present(const struct bus *bus, unsigned devfn);
 /*
  * sbdf as Xen encodes it (seg << 16 | bus << 8 | devfn). Anything but
  * segment 0 bus 0, or an absent function, reads all ones and drops writes.
- * reg may be up to 4095 (extended space reads all ones).
+ * reg may be up to 4095 (extended space reads all ones). An access not
+ * aligned to its size is done byte by byte.
  */
 uint32_t bus_pci_read(struct bus *bus, uint32_t sbdf, unsigned reg, unsigned size);
 void bus_pci_write(struct bus *bus, uint32_t sbdf, unsigned reg, uint32_t val, unsigned size);

@@ -67,8 +67,10 @@ int ioreq_handle(struct ioreq_ctx *ctx, struct dm_ioreq *req);
 
 /*
  * Guest-physical access as the "RAM side" of a data_is_ptr copy sees it:
- * RAM through guest memory, anything else through MMIO dispatch. Also used
- * by the qtest read/write commands. 0 or -EFAULT (nothing at all there).
+ * RAM through guest memory, anything else through MMIO dispatch (a mapped
+ * MMIO region wins over RAM under it, as the VGA window over flat RAM).
+ * Also used by the qtest read/write commands. 0 or -EFAULT (nothing at all
+ * there; bytes before the hole may have been transferred).
  */
 int ioreq_phys_read(struct ioreq_ctx *ctx, uint64_t gpa, void *buf, uint32_t len);
 int ioreq_phys_write(struct ioreq_ctx *ctx, uint64_t gpa, const void *buf, uint32_t len);
