@@ -11,12 +11,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "dm/bus.h"
 #include "dm/ioreq.h"
+#include "dm/log.h"
 #include "dm/memory.h"
 
 #define RAM_SIZE 0x100000ull
@@ -548,6 +550,27 @@ static void boundaries_accepted(void **state)
 	assert_int_equal(f->pio.next, 0x11ull * DM_IOREQ_MAX_COUNT);
 }
 
+/* With -d ioreq every request is logged, with what it answered. */
+static void ioreq_category_logs_requests(void **state)
+{
+	struct fx *f = *state;
+	struct dm_ioreq r = rq(DM_IOREQ_PIO, DM_IOREQ_READ, PORT, 0, 1, 1, false, false);
+	char line[256] = "";
+	FILE *out = tmpfile();
+	unsigned saved = log_mask;
+
+	assert_non_null(out);
+	log_set_stream(out);
+	log_mask |= LOG_IOREQ;
+	assert_int_equal(ioreq_handle(&f->ctx, &r), 0);
+	log_mask = saved;
+	log_set_stream(NULL);
+	rewind(out);
+	assert_non_null(fgets(line, sizeof(line), out));
+	fclose(out);
+	assert_non_null(strstr(line, "ioreq: pio read addr 0x510 size 1 count 1 data 0x11 -> 0"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(invalidate_and_timeoffset, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_malformed_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(boundaries_accepted, setup, teardown),
+		cmocka_unit_test_setup_teardown(ioreq_category_logs_requests, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
