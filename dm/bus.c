@@ -331,6 +331,10 @@ static void map_remove(struct bus *bus, struct region *r)
 			bus->port[p] = 0;
 	} else {
 		at = mmio_floor(bus, r->base);
+		if (at < 0 || bus->mmio[at] != r) {
+			dm_err("bus", "%s is not in this bus's MMIO map", r->name);
+			return;
+		}
 		memmove(bus->mmio + at, bus->mmio + at + 1,
 			(bus->nmmio - (size_t)at - 1) * sizeof(*bus->mmio));
 		bus->nmmio--;
