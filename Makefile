@@ -69,6 +69,7 @@ CORE_SRCS := \
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
 	dm/devices.c \
+	hw/pci/xen_platform.c \
 	hw/pci/pci.c \
 	hw/pci/piix4_pm.c \
 	hw/isa/cmos.c \
@@ -127,6 +128,8 @@ HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 # Each tests/unit/test_NAME.c is a cmocka program linked against libhvmdm.a
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
+	xen_platform \
+	piix4_pm \
 	sandbox \
 	block \
 	pci \

@@ -18,6 +18,7 @@ extern const struct dev_type serial_type;
 extern const struct dev_type i8042_type;
 
 /* PCI add-ons */
+extern const struct dev_type xen_platform_type;
 
 /* USB */
 
@@ -29,6 +30,7 @@ const struct dev_type *const dev_types[] = {
 	&serial_type,
 	&i8042_type,
 	/* PCI add-ons */
+	&xen_platform_type,
 	/* USB */
 	NULL,
 };

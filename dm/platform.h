@@ -26,6 +26,12 @@ struct platform_ops {
 	void (*pci_link_route)(void *opaque, unsigned link, unsigned irq);
 	void (*msi)(void *opaque, uint64_t addr, uint32_t data);
 	void (*request)(void *opaque, enum plat_request req);
+	/*
+	 * Make guest RAM pages [first_pfn, first_pfn + nr) read-only (ro) or
+	 * writable again (Xen: HVMMEM_ram_ro / HVMMEM_ram_rw); the Xen platform
+	 * device's ROM lock. 0 or -errno. NULL: nothing to protect (sim).
+	 */
+	int (*set_ram_ro)(void *opaque, uint64_t first_pfn, uint64_t nr, bool ro);
 };
 
 struct platform {
@@ -61,6 +67,13 @@ static inline void plat_request(struct platform *p, enum plat_request req)
 {
 	if (p->ops && p->ops->request)
 		p->ops->request(p->opaque, req);
+}
+
+static inline int plat_set_ram_ro(struct platform *p, uint64_t first_pfn, uint64_t nr, bool ro)
+{
+	if (p->ops && p->ops->set_ram_ro)
+		return p->ops->set_ram_ro(p->opaque, first_pfn, nr, ro);
+	return 0;
 }
 
 /* The INTx link a pin of slot uses, as Xen's hvm_pci_intx_link() computes it. */
