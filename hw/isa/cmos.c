@@ -18,6 +18,8 @@
  * sizes, 0x5b-0x5d RAM above 4 GiB, 0x5f vCPUs - 1, 0x3d/0x38 boot order,
  * 0x32 the century (BCD). The bytes persist across reset, as in QEMU.
  *
+ * Saved state: the index and the 128 bytes.
+ *
  * Left out: the clock itself (Xen's), the floppy bytes (no floppy
  * controller: 0x10 stays 0), and the IDE geometry bytes 0x12/0x19-0x2c/0x39,
  * which the IDE model fills through cmos_set().
@@ -37,6 +39,7 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/qemuopts.h"
+#include "dm/state.h"
 
 #define CMOS_BASE 0x70
 #define CMOS_INDEX_NMI 0x80 /* index port bit 7: NMI disable, not an index bit */
@@ -250,6 +253,34 @@ static void cmos_fini(struct dm_dev *dev)
 		bus_del(dev->m->bus, &s->io);
 }
 
+/* Saved: the selected index and the 128 bytes (QEMU saves cmos_index and cmos_data). */
+static int cmos_save(struct dm_dev *dev, struct snap_wr *w)
+{
+	struct cmos *s = dev->state;
+
+	snap_u8(w, "index", s->index);
+	snap_bytes(w, "ram", s->ram, sizeof(s->ram));
+	return w->err;
+}
+
+static int cmos_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
+{
+	struct cmos *s = dev->state;
+	uint8_t index;
+	int ret;
+
+	if (version != 1)
+		return -EINVAL;
+	ret = snap_get_u8(r, "index", &index);
+	if (!ret && index >= CMOS_SIZE)
+		ret = -EINVAL;
+	if (!ret)
+		ret = snap_get_bytes(r, "ram", s->ram, sizeof(s->ram));
+	if (!ret)
+		s->index = index;
+	return ret;
+}
+
 struct dm_dev *cmos_find(struct machine *m)
 {
 	for (struct dm_dev *d = m ? m->devs : NULL; d; d = d->next)
@@ -286,4 +317,6 @@ const struct dev_type cmos_type = {
 	.init = cmos_init,
 	.reset = cmos_reset,
 	.fini = cmos_fini,
+	.save = cmos_save,
+	.load = cmos_load,
 };

@@ -16,6 +16,7 @@
 #include "dm/bus.h"
 #include "dm/device.h"
 #include "dm/machine.h"
+#include "dm/state.h"
 #include "hw/isa/cmos.h"
 
 struct rig {
@@ -225,6 +226,39 @@ static void set_get_api_bounds(void **state)
 	rig_free(&r);
 }
 
+/* Save/restore (dm/state.h): contents and index come back; a bad index is refused whole. */
+static void save_and_restore(void **state)
+{
+	struct snap_wr w;
+	struct rig a, b;
+
+	(void)state;
+	assert_int_equal(rig_build(&a, 256, 1, NULL), 0);
+	cmos_wr(&a, 0x42, 0x99);
+	bus_write(a.m.bus, BUS_PIO, 0x70, 0x33, 1);
+	snap_wr_init(&w);
+	assert_int_equal(dm_state_save(&a.m, &w), 0);
+	assert_int_equal(rig_build(&b, 512, 2, NULL), 0);
+	assert_int_equal(dm_state_load(&b.m, w.buf, w.len), 0);
+	assert_int_equal(bus_read(b.m.bus, BUS_PIO, 0x71, 1), cmos_get(a.cmos, 0x33));
+	assert_int_equal(cmos_rd(&b, 0x42), 0x99);
+	for (unsigned i = 0; i < 128; i++)
+		assert_int_equal(cmos_get(b.cmos, i), cmos_get(a.cmos, i));
+	/* corrupt the index byte: the field after its name "index" and type 1 */
+	for (size_t i = 0; i + 6 < w.len; i++) {
+		if (!memcmp(w.buf + i, "index", 5)) {
+			w.buf[i + 6] = 0x80;
+			break;
+		}
+	}
+	cmos_wr(&b, 0x42, 0x11);
+	assert_int_equal(dm_state_load(&b.m, w.buf, w.len), -EINVAL);
+	assert_int_equal(cmos_rd(&b, 0x42), 0x11); /* nothing committed */
+	snap_wr_free(&w);
+	rig_free(&a);
+	rig_free(&b);
+}
+
 static uint32_t lcg(uint32_t *x)
 {
 	*x = *x * 1103515245u + 12345u;
@@ -290,6 +324,7 @@ int main(void)
 		cmocka_unit_test(index_data_and_nmi_bit),
 		cmocka_unit_test(reset_keeps_contents),
 		cmocka_unit_test(set_get_api_bounds),
+		cmocka_unit_test(save_and_restore),
 		cmocka_unit_test(random_accesses_stay_consistent),
 	};
 	return cmocka_run_group_tests_name("cmos", tests, NULL, NULL);
