@@ -68,6 +68,8 @@ CORE_SRCS := \
 
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
+	hw/pci/i440fx.c \
+	hw/pci/piix3.c \
 	dm/devices.c \
 	hw/pci/xen_platform.c \
 	hw/pci/pci.c \
@@ -128,6 +130,8 @@ HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 # Each tests/unit/test_NAME.c is a cmocka program linked against libhvmdm.a
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
+	i440fx \
+	piix3 \
 	xen_platform \
 	piix4_pm \
 	sandbox \
@@ -148,6 +152,9 @@ UNIT_TESTS := \
 	loop \
 	device \
 	state
+
+# The i440FX test reads the golden dumps and QEMU transcripts.
+unit_extra_i440fx := tests/golden/golden.c
 
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 

@@ -10,9 +10,12 @@
 #include <stddef.h>
 
 /* Chipset */
+extern const struct dev_type i440fx_type;
+extern const struct dev_type piix3_type;
 extern const struct dev_type piix4_pm_type;
 
 /* ISA */
+extern const struct dev_type port92_type;
 extern const struct dev_type cmos_type;
 extern const struct dev_type serial_type;
 extern const struct dev_type i8042_type;
@@ -24,8 +27,11 @@ extern const struct dev_type xen_platform_type;
 
 const struct dev_type *const dev_types[] = {
 	/* Chipset */
+	&i440fx_type,
+	&piix3_type,
 	&piix4_pm_type,
 	/* ISA */
+	&port92_type,
 	&cmos_type,
 	&serial_type,
 	&i8042_type,

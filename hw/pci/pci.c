@@ -20,6 +20,7 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/platform.h"
+#include "dm/state.h"
 
 #define PCI_CAP_WALK_MAX 48 /* (256 - 64) / 4: more links than that is a loop */
 
@@ -518,4 +519,52 @@ void pci_func_detach(struct pci_func *f)
 	if (f->attached && f->m && f->m->bus)
 		bus_pci_detach(f->m->bus, f->devfn);
 	f->attached = false;
+}
+
+/* ---------------------------------------------------------------- save/restore */
+int pci_func_save(const struct pci_func *f, struct snap_wr *w)
+{
+	int err = snap_bytes(w, "pci.cfg", f->cfg, PCI_CFG_SIZE);
+
+	return err ? err : snap_u8(w, "pci.irq", f->irq_level);
+}
+
+/* Identity bytes a loaded config space must not change: 0x00-0x03, 0x08-0x0b, 0x0e, 0x2c-0x2f, 0x3d. */
+static bool identity_matches(const uint8_t *a, const uint8_t *b)
+{
+	static const uint8_t ro[] = { 0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b,
+				      0x0e, 0x2c, 0x2d, 0x2e, 0x2f, 0x3d };
+
+	for (size_t i = 0; i < sizeof(ro); i++)
+		if (a[ro[i]] != b[ro[i]])
+			return false;
+	return true;
+}
+
+int pci_func_load(struct pci_func *f, struct snap_rd *r)
+{
+	uint8_t cfg[PCI_CFG_SIZE];
+	uint8_t irq;
+
+	if (snap_get_bytes(r, "pci.cfg", cfg, sizeof(cfg)) || snap_get_u8(r, "pci.irq", &irq))
+		return -EINVAL;
+	if (!identity_matches(cfg, f->cfg_reset) || irq > 1) {
+		dm_err(f->name, "saved PCI config is not this device's");
+		return -EINVAL;
+	}
+	memcpy(f->cfg, cfg, sizeof(cfg));
+	f->irq_level = irq;
+	return 0;
+}
+
+void pci_func_post_load(struct pci_func *f)
+{
+	if (update_mappings(f)) {
+		dm_warn(f->name, "restored BARs overlap: decode left off");
+		pci_cfg_set16(f, PCI_COMMAND,
+			      pci_cfg_get16(f, PCI_COMMAND) & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+		if (update_mappings(f))
+			unmap_all(f);
+	}
+	intx_update(f);
 }

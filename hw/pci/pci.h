@@ -63,6 +63,8 @@
 
 struct machine;
 struct pci_func;
+struct snap_wr;
+struct snap_rd;
 
 /* ---------------------------------------------------------------- header registers */
 #define PCI_CFG_SIZE	       256
@@ -284,5 +286,19 @@ void pci_set_irq(struct pci_func *f, bool level);
 
 /* The address BAR bar is mapped at, or UINT64_MAX when not mapped. */
 uint64_t pci_bar_addr(const struct pci_func *f, unsigned bar);
+
+/*
+ * Save/restore (dm/state.h), from a device's save/load/post_load:
+ * pci_func_save writes the fields "pci.cfg" (256 bytes) and "pci.irq";
+ * pci_func_load reads them into f (a scratch copy during dm_state_load)
+ * and refuses (-EINVAL) a config space whose read-only identity (IDs,
+ * class, revision, header type, subsystem, pin) differs from f's;
+ * pci_func_post_load then maps the BARs the loaded config decodes and
+ * drives INTx to the loaded level.
+ */
+__attribute__((warn_unused_result)) int pci_func_save(const struct pci_func *f,
+						      struct snap_wr *w);
+__attribute__((warn_unused_result)) int pci_func_load(struct pci_func *f, struct snap_rd *r);
+void pci_func_post_load(struct pci_func *f);
 
 #endif

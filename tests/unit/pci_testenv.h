@@ -85,7 +85,7 @@ static const struct platform_ops te_plat_ops = {
 	.request = te_request,
 };
 
-static struct test_env *te_new(void)
+static inline struct test_env *te_new(void)
 {
 	struct test_env *te = calloc(1, sizeof(*te));
 	struct bus_listener l;
@@ -110,7 +110,7 @@ static struct test_env *te_new(void)
 	return te;
 }
 
-static void te_free(struct test_env *te)
+static inline void te_free(struct test_env *te)
 {
 	if (!te)
 		return;
@@ -118,7 +118,7 @@ static void te_free(struct test_env *te)
 	free(te);
 }
 
-static void te_clear(struct test_env *te)
+static inline void te_clear(struct test_env *te)
 {
 	te->nclaims = 0;
 	te->nintx = 0;
