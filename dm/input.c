@@ -364,6 +364,13 @@ void input_pointer_abs(struct machine *m, unsigned x, unsigned y, int dz, unsign
 	s->h->abs(s->opaque, x, y, dz, buttons & INPUT_BTN_ALL);
 }
 
+unsigned input_leds(struct machine *m)
+{
+	struct input_slot *s = first(m, INPUT_MASK_KEY);
+
+	return s && s->h->leds ? s->h->leds(s->opaque) & 0x7 : 0;
+}
+
 bool input_pointer_absolute(struct machine *m)
 {
 	struct input_slot *s = first(m, INPUT_MASK_REL | INPUT_MASK_ABS);

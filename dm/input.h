@@ -62,6 +62,8 @@ struct input_handler {
 	void (*key)(void *opaque, uint16_t key, bool down);
 	void (*rel)(void *opaque, int dx, int dy, int dz, unsigned buttons);
 	void (*abs)(void *opaque, unsigned x, unsigned y, int dz, unsigned buttons);
+	/* Keyboards: the LEDs the guest set (INPUT_LED_*); may be NULL. */
+	unsigned (*leds)(void *opaque);
 };
 
 /* One row of the key table. Codes are 0 where the key has none in that set. */
@@ -89,6 +91,12 @@ void input_activate(int handle);
 void input_key(struct machine *m, uint16_t key, bool down);
 void input_pointer_rel(struct machine *m, int dx, int dy, int dz, unsigned buttons);
 void input_pointer_abs(struct machine *m, unsigned x, unsigned y, int dz, unsigned buttons);
+/*
+ * The LEDs of the keyboard that takes key events (INPUT_LED_*), 0 without
+ * one. A display uses them for its LED state and to keep Caps/Num Lock in
+ * step with the keysyms it receives.
+ */
+unsigned input_leds(struct machine *m);
 /* True when the first pointer handler takes absolute events. */
 bool input_pointer_absolute(struct machine *m);
 /* Events dropped for want of a handler, since start (tests, stats). */

@@ -487,10 +487,18 @@ static void input_mouse_rel(void *opaque, int dx, int dy, int dz, unsigned butto
 	ps2_mouse_move(&s->mouse, dx, dy, dz, buttons);
 }
 
+static unsigned input_kbd_leds(void *opaque)
+{
+	struct i8042 *s = opaque;
+
+	return s->kbd.ledstate;
+}
+
 static const struct input_handler kbd_handler = {
 	.name = "PS/2 keyboard",
 	.mask = INPUT_MASK_KEY,
 	.key = input_kbd_key,
+	.leds = input_kbd_leds,
 };
 
 static const struct input_handler mouse_handler = {

@@ -676,10 +676,14 @@ static void fa(void *o, unsigned x, unsigned y, int dz, unsigned b)
 	fake_abs++;
 }
 
-static const struct input_handler usb_kbd = { "usb-kbd", INPUT_MASK_KEY, fk, NULL, NULL };
-static const struct input_handler tablet = { "tablet", INPUT_MASK_ABS, NULL, NULL, fa };
-static const struct input_handler usb_mouse = { "usb-mouse", INPUT_MASK_REL, NULL, fr, NULL };
-static const struct input_handler broken = { "broken", INPUT_MASK_REL, NULL, NULL, NULL };
+static const struct input_handler usb_kbd = { .name = "usb-kbd",
+					      .mask = INPUT_MASK_KEY,
+					      .key = fk };
+static const struct input_handler tablet = { .name = "tablet", .mask = INPUT_MASK_ABS, .abs = fa };
+static const struct input_handler usb_mouse = { .name = "usb-mouse",
+						.mask = INPUT_MASK_REL,
+						.rel = fr };
+static const struct input_handler broken = { .name = "broken", .mask = INPUT_MASK_REL };
 
 static void routing(void **state)
 {
@@ -690,6 +694,13 @@ static void routing(void **state)
 	rig_build(&r, MACHINE_XENFV, "i8042");
 	assert_false(input_pointer_absolute(&r.m));
 	assert_int_equal(input_register(&r.m, &broken, NULL), -EINVAL);
+	/* The LEDs the guest set reach the display (0xed argument: caps + num). */
+	assert_int_equal(input_leds(&r.m), 0);
+	wr(&r, 0xed);
+	assert_int_equal(take(&r, false), 0xfa);
+	wr(&r, 0x06);
+	assert_int_equal(take(&r, false), 0xfa);
+	assert_int_equal(input_leds(&r.m), INPUT_LED_CAPS | INPUT_LED_NUM);
 	hk = input_register(&r.m, &usb_kbd, NULL);
 	ht = input_register(&r.m, &tablet, NULL);
 	hm = input_register(&r.m, &usb_mouse, NULL);
@@ -704,6 +715,7 @@ static void routing(void **state)
 	input_activate(ht);
 	input_key(&r.m, 0x1c, false);
 	assert_int_equal(fake_keys, 1);
+	assert_int_equal(input_leds(&r.m), 0); /* that keyboard reports none */
 	assert_empty(&r);
 	assert_true(input_pointer_absolute(&r.m));
 	input_pointer_abs(&r.m, 0x10000, 5, 0, 0);
