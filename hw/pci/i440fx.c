@@ -96,8 +96,8 @@ static void conf_addr_write(void *opaque, uint64_t off, uint64_t val, unsigned s
 		return;
 	}
 	if (off != 0 || size != 4) {
-		guest_err(s->dev->name, "CONFIG_ADDRESS write at +%u size %u dropped", (unsigned)off,
-			  size);
+		guest_err(s->dev->name, "CONFIG_ADDRESS write at +%u size %u dropped",
+			  (unsigned)off, size);
 		return;
 	}
 	s->config_address = (uint32_t)val;

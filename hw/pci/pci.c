@@ -283,7 +283,7 @@ static bool bar_target(const struct pci_func *f, unsigned i, uint64_t *addr)
 		return false;
 	if (bar_is_64(b->type)) {
 		uint32_t hi = pci_cfg_get32(f, reg + 4);
-		uint32_t lo_bits = (uint32_t)~(b->size - 1) & 0xfffffff0u;
+		uint32_t lo_bits = (uint32_t) ~(b->size - 1) & 0xfffffff0u;
 		uint32_t hi_bits = (uint32_t)(~(b->size - 1) >> 32);
 
 		if ((lo_bits && (a & lo_bits) == lo_bits) || (hi_bits && (hi & hi_bits) == hi_bits))
@@ -322,7 +322,8 @@ static int update_mappings(struct pci_func *f)
 		want[i] = b->type != PCI_BAR_NONE && bar_target(f, i, &addr[i]);
 		changed[i] = want[i] != b->mapped || (want[i] && addr[i] != b->addr);
 		if (changed[i] && b->region)
-			ch[n++] = (struct region_change){ .r = b->region, .map = want[i],
+			ch[n++] = (struct region_change){ .r = b->region,
+							  .map = want[i],
 							  .base = addr[i] };
 	}
 	if (n) {
@@ -427,14 +428,15 @@ void pci_cfg_write(struct pci_func *f, unsigned reg, uint32_t val, unsigned size
 
 		old |= (uint32_t)*c << (8 * i);
 		*c = (uint8_t)((*c & ~f->wmask[reg + i]) | (v & f->wmask[reg + i]));
-		*c &= (uint8_t)~(v & f->w1cmask[reg + i]);
+		*c &= (uint8_t) ~(v & f->w1cmask[reg + i]);
 	}
 	if (write_touches_decode(reg, size)) {
 		err = update_mappings(f);
 		if (err) {
 			memcpy(f->cfg + reg, saved, size);
-			guest_err(f->name, "config write 0x%x <- 0x%x undone: BAR decode failed (%d)",
-				  reg, val, err);
+			guest_err(f->name,
+				  "config write 0x%x <- 0x%x undone: BAR decode failed (%d)", reg,
+				  val, err);
 			return;
 		}
 	}
@@ -529,11 +531,12 @@ int pci_func_save(const struct pci_func *f, struct snap_wr *w)
 	return err ? err : snap_u8(w, "pci.irq", f->irq_level);
 }
 
-/* Identity bytes a loaded config space must not change: 0x00-0x03, 0x08-0x0b, 0x0e, 0x2c-0x2f, 0x3d. */
+/* Identity bytes a loaded config space must not change: 0x00-0x03, 0x08-0x0b, 0x0e, 0x2c-0x2f,
+ * 0x3d. */
 static bool identity_matches(const uint8_t *a, const uint8_t *b)
 {
-	static const uint8_t ro[] = { 0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b,
-				      0x0e, 0x2c, 0x2d, 0x2e, 0x2f, 0x3d };
+	static const uint8_t ro[] = { 0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a,
+				      0x0b, 0x0e, 0x2c, 0x2d, 0x2e, 0x2f, 0x3d };
 
 	for (size_t i = 0; i < sizeof(ro); i++)
 		if (a[ro[i]] != b[ro[i]])
@@ -562,7 +565,8 @@ void pci_func_post_load(struct pci_func *f)
 	if (update_mappings(f)) {
 		dm_warn(f->name, "restored BARs overlap: decode left off");
 		pci_cfg_set16(f, PCI_COMMAND,
-			      pci_cfg_get16(f, PCI_COMMAND) & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
+			      pci_cfg_get16(f, PCI_COMMAND) &
+				  ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
 		if (update_mappings(f))
 			unmap_all(f);
 	}

@@ -67,29 +67,29 @@ struct snap_wr;
 struct snap_rd;
 
 /* ---------------------------------------------------------------- header registers */
-#define PCI_CFG_SIZE	       256
-#define PCI_VENDOR_ID	       0x00 /* 16 */
-#define PCI_DEVICE_ID	       0x02 /* 16 */
-#define PCI_COMMAND	       0x04 /* 16 */
-#define PCI_STATUS	       0x06 /* 16 */
-#define PCI_REVISION_ID	       0x08
-#define PCI_CLASS_PROG	       0x09
-#define PCI_CLASS_DEVICE       0x0a /* 16: class << 8 | subclass */
-#define PCI_CACHE_LINE_SIZE    0x0c
-#define PCI_LATENCY_TIMER      0x0d
-#define PCI_HEADER_TYPE	       0x0e
-#define PCI_BIST	       0x0f
-#define PCI_BASE_ADDRESS_0     0x10 /* BAR n at 0x10 + 4n, n < 6 */
-#define PCI_CARDBUS_CIS	       0x28
+#define PCI_CFG_SIZE		256
+#define PCI_VENDOR_ID		0x00 /* 16 */
+#define PCI_DEVICE_ID		0x02 /* 16 */
+#define PCI_COMMAND		0x04 /* 16 */
+#define PCI_STATUS		0x06 /* 16 */
+#define PCI_REVISION_ID		0x08
+#define PCI_CLASS_PROG		0x09
+#define PCI_CLASS_DEVICE	0x0a /* 16: class << 8 | subclass */
+#define PCI_CACHE_LINE_SIZE	0x0c
+#define PCI_LATENCY_TIMER	0x0d
+#define PCI_HEADER_TYPE		0x0e
+#define PCI_BIST		0x0f
+#define PCI_BASE_ADDRESS_0	0x10 /* BAR n at 0x10 + 4n, n < 6 */
+#define PCI_CARDBUS_CIS		0x28
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2c
-#define PCI_SUBSYSTEM_ID       0x2e
-#define PCI_ROM_ADDRESS	       0x30
-#define PCI_CAPABILITY_LIST    0x34
-#define PCI_INTERRUPT_LINE     0x3c
-#define PCI_INTERRUPT_PIN      0x3d
-#define PCI_MIN_GNT	       0x3e
-#define PCI_MAX_LAT	       0x3f
-#define PCI_CONFIG_HEADER_SIZE 0x40
+#define PCI_SUBSYSTEM_ID	0x2e
+#define PCI_ROM_ADDRESS		0x30
+#define PCI_CAPABILITY_LIST	0x34
+#define PCI_INTERRUPT_LINE	0x3c
+#define PCI_INTERRUPT_PIN	0x3d
+#define PCI_MIN_GNT		0x3e
+#define PCI_MAX_LAT		0x3f
+#define PCI_CONFIG_HEADER_SIZE	0x40
 
 #define PCI_COMMAND_IO		 0x0001
 #define PCI_COMMAND_MEMORY	 0x0002
@@ -103,33 +103,33 @@ struct snap_rd;
 #define PCI_COMMAND_FAST_BACK	 0x0200
 #define PCI_COMMAND_INTX_DISABLE 0x0400
 
-#define PCI_STATUS_INTERRUPT	     0x0008
-#define PCI_STATUS_CAP_LIST	     0x0010
-#define PCI_STATUS_66MHZ	     0x0020
-#define PCI_STATUS_FAST_BACK	     0x0080
-#define PCI_STATUS_PARITY	     0x0100
-#define PCI_STATUS_DEVSEL_MEDIUM     0x0200
-#define PCI_STATUS_SIG_TARGET_ABORT  0x0800
-#define PCI_STATUS_REC_TARGET_ABORT  0x1000
-#define PCI_STATUS_REC_MASTER_ABORT  0x2000
-#define PCI_STATUS_SIG_SYSTEM_ERROR  0x4000
-#define PCI_STATUS_DETECTED_PARITY   0x8000
+#define PCI_STATUS_INTERRUPT	    0x0008
+#define PCI_STATUS_CAP_LIST	    0x0010
+#define PCI_STATUS_66MHZ	    0x0020
+#define PCI_STATUS_FAST_BACK	    0x0080
+#define PCI_STATUS_PARITY	    0x0100
+#define PCI_STATUS_DEVSEL_MEDIUM    0x0200
+#define PCI_STATUS_SIG_TARGET_ABORT 0x0800
+#define PCI_STATUS_REC_TARGET_ABORT 0x1000
+#define PCI_STATUS_REC_MASTER_ABORT 0x2000
+#define PCI_STATUS_SIG_SYSTEM_ERROR 0x4000
+#define PCI_STATUS_DETECTED_PARITY  0x8000
 
 #define PCI_HEADER_TYPE_MULTI_FUNCTION 0x80
 
-#define PCI_BASE_ADDRESS_SPACE_IO   0x01
-#define PCI_BASE_ADDRESS_MEM_TYPE_64 0x04
+#define PCI_BASE_ADDRESS_SPACE_IO     0x01
+#define PCI_BASE_ADDRESS_MEM_TYPE_64  0x04
 #define PCI_BASE_ADDRESS_MEM_PREFETCH 0x08
-#define PCI_ROM_ADDRESS_ENABLE	    0x01
+#define PCI_ROM_ADDRESS_ENABLE	      0x01
 
 /* Capability IDs (PCI 3.0 appendix H) used by our devices. */
-#define PCI_CAP_ID_PM  0x01
-#define PCI_CAP_ID_MSI 0x05
+#define PCI_CAP_ID_PM	0x01
+#define PCI_CAP_ID_MSI	0x05
 #define PCI_CAP_ID_VNDR 0x09
 
-#define PCI_DEVFN(slot, fn) ((((slot) & 0x1f) << 3) | ((fn) & 7))
+#define PCI_DEVFN(slot, fn) ((((slot)&0x1f) << 3) | ((fn)&7))
 #define PCI_SLOT(devfn)	    (((devfn) >> 3) & 0x1f)
-#define PCI_FUNC(devfn)	    ((devfn) & 7)
+#define PCI_FUNC(devfn)	    ((devfn)&7)
 
 /* ---------------------------------------------------------------- identity */
 /* The read-only header of a function; const, one per device type. */
@@ -156,7 +156,7 @@ enum pci_bar_type {
 	PCI_BAR_MEM32_PREFETCH, /* prefetchable (bit 3) */
 	PCI_BAR_MEM64,		/* takes this BAR and the next one */
 	PCI_BAR_MEM64_PREFETCH,
-	PCI_BAR_ROM,		/* index PCI_ROM_SLOT only, size >= 2 KiB */
+	PCI_BAR_ROM, /* index PCI_ROM_SLOT only, size >= 2 KiB */
 };
 
 struct pci_bar {
@@ -201,9 +201,9 @@ struct pci_func {
 	const char *name; /* for logs: the device instance name */
 	unsigned devfn;
 	bool attached;
-	bool irq_level;	   /* what the device asks for (pci_set_irq) */
-	bool intx_out;	   /* what the platform was last told */
-	uint8_t cap_last;  /* offset of the last capability added, 0: none */
+	bool irq_level;			      /* what the device asks for (pci_set_irq) */
+	bool intx_out;			      /* what the platform was last told */
+	uint8_t cap_last;		      /* offset of the last capability added, 0: none */
 	uint64_t cap_used[PCI_CFG_SIZE / 64]; /* bytes taken by capabilities */
 };
 
@@ -232,8 +232,8 @@ __attribute__((warn_unused_result)) int pci_bar_init(struct pci_func *f, unsigne
  * after the previous one. The body's write mask is left to the device.
  * 0 or -EINVAL (bad offset/length, overlap with another capability).
  */
-__attribute__((warn_unused_result)) int pci_add_cap(struct pci_func *f, uint8_t id,
-						    unsigned off, unsigned len);
+__attribute__((warn_unused_result)) int pci_add_cap(struct pci_func *f, uint8_t id, unsigned off,
+						    unsigned len);
 /* Offset of the first capability with this ID, or 0. The walk is bounded. */
 unsigned pci_find_cap(const struct pci_func *f, uint8_t id);
 
@@ -296,8 +296,7 @@ uint64_t pci_bar_addr(const struct pci_func *f, unsigned bar);
  * pci_func_post_load then maps the BARs the loaded config decodes and
  * drives INTx to the loaded level.
  */
-__attribute__((warn_unused_result)) int pci_func_save(const struct pci_func *f,
-						      struct snap_wr *w);
+__attribute__((warn_unused_result)) int pci_func_save(const struct pci_func *f, struct snap_wr *w);
 __attribute__((warn_unused_result)) int pci_func_load(struct pci_func *f, struct snap_rd *r);
 void pci_func_post_load(struct pci_func *f);
 

@@ -45,22 +45,22 @@
 #include "hw/pci/i440fx.h"
 #include "hw/pci/pci.h"
 
-#define PIIX3_IORT	  0x4c
-#define PIIX3_XBCS	  0x4e
-#define PIIX3_PIRQRC	  0x60 /* PIRQRCA..D at 0x60..0x63 */
-#define PIIX3_PIRQRC_DIS  0x80 /* IRQROUTEEN, active low */
-#define PIIX3_PIRQRC_IRQ  0x0f
-#define PIIX3_TOM	  0x69
-#define PIIX3_MBIRQ0	  0x70
-#define PIIX3_MBDMA0	  0x76
-#define PIIX3_MBDMA1	  0x77
-#define PIIX3_PCSC	  0x78
-#define PIIX3_SMICNTL	  0xa0
-#define PIIX3_SMIREQ_SEN  0xa8
-#define PIIX3_NUM_PIRQS	  4
-#define PIIX3_RCR_PORT	  0xcf9
-#define PIIX3_RCR_SRST	  0x02 /* System Reset: hard reset when RCPU is set */
-#define PIIX3_RCR_RCPU	  0x04 /* Reset CPU */
+#define PIIX3_IORT	   0x4c
+#define PIIX3_XBCS	   0x4e
+#define PIIX3_PIRQRC	   0x60 /* PIRQRCA..D at 0x60..0x63 */
+#define PIIX3_PIRQRC_DIS   0x80 /* IRQROUTEEN, active low */
+#define PIIX3_PIRQRC_IRQ   0x0f
+#define PIIX3_TOM	   0x69
+#define PIIX3_MBIRQ0	   0x70
+#define PIIX3_MBDMA0	   0x76
+#define PIIX3_MBDMA1	   0x77
+#define PIIX3_PCSC	   0x78
+#define PIIX3_SMICNTL	   0xa0
+#define PIIX3_SMIREQ_SEN   0xa8
+#define PIIX3_NUM_PIRQS	   4
+#define PIIX3_RCR_PORT	   0xcf9
+#define PIIX3_RCR_SRST	   0x02 /* System Reset: hard reset when RCPU is set */
+#define PIIX3_RCR_RCPU	   0x04 /* Reset CPU */
 #define PIIX3_ISA_IRQ_RSVD ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 8) | (1u << 13))
 
 struct piix3 {
@@ -87,10 +87,10 @@ static const struct pci_identity piix3_id = {
 static const struct {
 	uint8_t reg, val;
 } piix3_defaults[] = {
-	{ PIIX3_IORT, 0x4d },	  { PIIX3_XBCS, 0x03 },	   { PIIX3_PIRQRC + 0, 0x80 },
+	{ PIIX3_IORT, 0x4d },	    { PIIX3_XBCS, 0x03 },	{ PIIX3_PIRQRC + 0, 0x80 },
 	{ PIIX3_PIRQRC + 1, 0x80 }, { PIIX3_PIRQRC + 2, 0x80 }, { PIIX3_PIRQRC + 3, 0x80 },
-	{ PIIX3_TOM, 0x02 },	  { PIIX3_MBIRQ0, 0x80 },  { PIIX3_MBDMA0, 0x0c },
-	{ PIIX3_MBDMA1, 0x0c },	  { PIIX3_PCSC, 0x02 },	   { PIIX3_SMICNTL, 0x08 },
+	{ PIIX3_TOM, 0x02 },	    { PIIX3_MBIRQ0, 0x80 },	{ PIIX3_MBDMA0, 0x0c },
+	{ PIIX3_MBDMA1, 0x0c },	    { PIIX3_PCSC, 0x02 },	{ PIIX3_SMICNTL, 0x08 },
 	{ PIIX3_SMIREQ_SEN, 0x0f },
 };
 

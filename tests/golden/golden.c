@@ -137,8 +137,8 @@ static bool parse_field(const char *line, const char *key, unsigned long *v)
 	return true;
 }
 
-long golden_trace_cfg_ops(const char *trace_gz, int (*fn)(void *opaque, const struct golden_cfg_op *op),
-			  void *opaque)
+long golden_trace_cfg_ops(const char *trace_gz,
+			  int (*fn)(void *opaque, const struct golden_cfg_op *op), void *opaque)
 {
 	char cmd[PATH_MAX + 32], line[512];
 	FILE *p;
@@ -271,7 +271,8 @@ long golden_qtest_replay(const char *trace, const char *expected, struct bus *bu
 		}
 		(*checked)++;
 		if (strcmp(got, want)) {
-			fprintf(stderr, "qtest replay: '%s' answered '%s', QEMU '%s' (cf8 0x%08x)\n",
+			fprintf(stderr,
+				"qtest replay: '%s' answered '%s', QEMU '%s' (cf8 0x%08x)\n",
 				strtok(cmd, "\n"), got, want, cf8);
 			bad++;
 		}

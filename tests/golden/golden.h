@@ -44,8 +44,8 @@ struct golden_cfg_op {
 	unsigned reg, size;
 	uint32_t data;
 };
-long golden_trace_cfg_ops(const char *trace_gz, int (*fn)(void *opaque, const struct golden_cfg_op *op),
-			  void *opaque);
+long golden_trace_cfg_ops(const char *trace_gz,
+			  int (*fn)(void *opaque, const struct golden_cfg_op *op), void *opaque);
 
 /*
  * Known differences: lines "SOURCE BB:DD.F REG[-REG] reason..." in

@@ -179,8 +179,10 @@ static void pci_config_ioreq_path_shares_port_path(void **state)
 		for (unsigned reg = 0; reg < 256; reg += 4) {
 			out(te, 0xcf8, te_cf8(devfn, reg), 4);
 			assert_int_equal(in(te, 0xcfc, 4), bus_pci_read(te->m.bus, devfn, reg, 4));
-			assert_int_equal(in(te, 0xcfe, 2), bus_pci_read(te->m.bus, devfn, reg + 2, 2));
-			assert_int_equal(in(te, 0xcff, 1), bus_pci_read(te->m.bus, devfn, reg + 3, 1));
+			assert_int_equal(in(te, 0xcfe, 2),
+					 bus_pci_read(te->m.bus, devfn, reg + 2, 2));
+			assert_int_equal(in(te, 0xcff, 1),
+					 bus_pci_read(te->m.bus, devfn, reg + 3, 1));
 		}
 	}
 	bus_pci_write(te->m.bus, 8, 0x61, 0x0a, 1);
@@ -234,7 +236,8 @@ static int replay_op(void *opaque, const struct golden_cfg_op *op)
 		uint32_t got = bus_pci_read(bus, op->sbdf, op->reg, op->size);
 
 		if (got != op->data && !golden_known_diff("qemu-xen", op->sbdf, op->reg)) {
-			fprintf(stderr, "trace read %02x.%x reg 0x%02x/%u: qemu-xen 0x%x, hvmdm 0x%x\n",
+			fprintf(stderr,
+				"trace read %02x.%x reg 0x%02x/%u: qemu-xen 0x%x, hvmdm 0x%x\n",
 				op->sbdf >> 3, op->sbdf & 7, op->reg, op->size, op->data, got);
 			r->bad++;
 		}
@@ -266,7 +269,8 @@ static void golden_dumps_match(void **state)
 		long n;
 
 		snprintf(name, sizeof(name), "argv-%s.txt", cfgs[c]);
-		te->opts.ram_mb = (uint64_t)golden_argv_ram_mb(golden_path(p, sizeof(p), dir, name));
+		te->opts.ram_mb =
+		    (uint64_t)golden_argv_ram_mb(golden_path(p, sizeof(p), dir, name));
 		assert_true(te->opts.ram_mb > 0);
 		assert_non_null(te_add(te, "i440fx"));
 		assert_non_null(te_add(te, "piix3"));
@@ -280,23 +284,25 @@ static void golden_dumps_match(void **state)
 		for (unsigned devfn = 0; devfn <= 8; devfn += 8) {
 			uint8_t want[256];
 
-			assert_int_equal(golden_pci_dump(golden_path(p, sizeof(p), dir, name), devfn,
-							 want),
-					 0);
+			assert_int_equal(
+			    golden_pci_dump(golden_path(p, sizeof(p), dir, name), devfn, want), 0);
 			for (unsigned reg = 0; reg < 256; reg++) {
 				uint8_t got = (uint8_t)bus_pci_read(te->m.bus, devfn, reg, 1);
 
 				if (golden_known_diff("qemu-xen", devfn, reg))
 					continue;
 				if (got != want[reg])
-					fprintf(stderr, "%s 00:%02x.%x reg 0x%02x: golden 0x%02x hvmdm 0x%02x\n",
+					fprintf(stderr,
+						"%s 00:%02x.%x reg 0x%02x: golden 0x%02x hvmdm "
+						"0x%02x\n",
 						name, devfn >> 3, devfn & 7, reg, want[reg], got);
 				assert_int_equal(got, want[reg]);
 				compared++;
 			}
 		}
 		if (r.check_reads)
-			printf("ioreq-a: %u chipset config reads matched qemu-xen, %u writes replayed\n",
+			printf("ioreq-a: %u chipset config reads matched qemu-xen, %u writes "
+			       "replayed\n",
 			       r.reads, r.writes);
 		te_remove_all(te);
 		te_free(te);

@@ -56,8 +56,7 @@ static void dev_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 
 static const struct region_ops dev_ops = { .read = dev_read, .write = dev_write };
 
-static void hook_write(struct pci_func *f, unsigned reg, uint32_t val, uint32_t old,
-		       unsigned size)
+static void hook_write(struct pci_func *f, unsigned reg, uint32_t val, uint32_t old, unsigned size)
 {
 	struct fixture *fx = f->opaque;
 
@@ -583,7 +582,8 @@ int main(void)
 		cmocka_unit_test(bar_sizes_large_and_prefetch),
 		cmocka_unit_test(bar_init_rejects),
 		cmocka_unit_test_setup_teardown(decode_follows_command, setup, teardown),
-		cmocka_unit_test_setup_teardown(bar_move_and_sizing_with_decode_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(bar_move_and_sizing_with_decode_on, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(bar_move_overlap_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(invalid_addresses_not_decoded, setup, teardown),
 		cmocka_unit_test_setup_teardown(capability_list, setup, teardown),

@@ -235,7 +235,8 @@ static struct dm_dev *find(struct test_env *te, const char *type)
 	return NULL;
 }
 
-/* System reset: config defaults back, routed links reported disabled, RCR and 0x92 bit 0 cleared. */
+/* System reset: config defaults back, routed links reported disabled, RCR and 0x92 bit 0 cleared.
+ */
 static void system_reset(void **state)
 {
 	struct test_env *te = *state;
