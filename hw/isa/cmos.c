@@ -41,7 +41,7 @@
 #include "dm/qemuopts.h"
 #include "dm/state.h"
 
-#define CMOS_BASE 0x70
+#define CMOS_BASE      0x70
 #define CMOS_INDEX_NMI 0x80 /* index port bit 7: NMI disable, not an index bit */
 
 /* Offsets as QEMU's pc.c and SeaBIOS's cmos.h name them. */

@@ -26,6 +26,9 @@
  *    B0RM, SEL, AIDX; dword registers) and the CPU-present bitmap at 0xaf00
  *    that the Xen DSDT's PRSC method reads.
  *
+ * Saved state: config space, PM1, APM, GPE0, hotplug and CPU-present state;
+ * the PM I/O mapping and the SCI line are re-derived after a load.
+ *
  * Left out: the SMBus host controller (hvmloader turns its decode off with
  * SMBHSTCFG = 0 and no Xen guest uses it), SMI on APM writes (no SMM under
  * Xen), PM-timer overflow (TMR_STS, Xen's pmtimer serves the timer to
@@ -46,6 +49,7 @@
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
+#include "dm/state.h"
 #include "hw/pci/pci.h"
 
 /* Configuration registers (PIIX4 datasheet §3.4.2). */
@@ -58,19 +62,19 @@
 #define PIIX4_SMBBA	0x90
 #define PIIX4_SMBHSTCFG 0xd2
 
-#define PIIX4_PM_IO_LEN	 64
-#define PIIX4_SMB_BASE	 0xb100 /* QEMU's smb_io_base for pc_piix */
-#define PIIX4_PM_DEVFN	 PCI_DEVFN(1, 3)
+#define PIIX4_PM_IO_LEN 64
+#define PIIX4_SMB_BASE	0xb100 /* QEMU's smb_io_base for pc_piix */
+#define PIIX4_PM_DEVFN	PCI_DEVFN(1, 3)
 
 /* PM1 registers (ACPI 2.0 §4.7.3.1-4.7.3.2). */
-#define PM1_TMR_STS   0x0001
-#define PM1_GBL_STS   0x0020
-#define PM1_PWRBTN    0x0100
-#define PM1_RTC_STS   0x0400
-#define PM1_SCI_MASK  (PM1_TMR_STS | PM1_GBL_STS | PM1_PWRBTN | PM1_RTC_STS)
-#define PM1_CNT_SCI_EN	0x0001
-#define PM1_CNT_SLP_TYP 0x1c00
-#define PM1_CNT_SLP_EN	0x2000
+#define PM1_TMR_STS	  0x0001
+#define PM1_GBL_STS	  0x0020
+#define PM1_PWRBTN	  0x0100
+#define PM1_RTC_STS	  0x0400
+#define PM1_SCI_MASK	  (PM1_TMR_STS | PM1_GBL_STS | PM1_PWRBTN | PM1_RTC_STS)
+#define PM1_CNT_SCI_EN	  0x0001
+#define PM1_CNT_SLP_TYP	  0x1c00
+#define PM1_CNT_SLP_EN	  0x2000
 #define PM1_SLP_TYP_SHIFT 10
 
 /* SLP_TYP values of Xen's DSDT: _S5 and _S4 are 0, _S3 is 1. */
@@ -117,10 +121,15 @@ struct piix4_pm {
 
 const struct dev_type piix4_pm_type;
 
+static bool pm_sci_level(const struct piix4_pm *s)
+{
+	return (s->pm1_sts & s->pm1_en & PM1_SCI_MASK) || (s->gpe_sts[0] & s->gpe_en[0]) ||
+	       (s->gpe_sts[1] & s->gpe_en[1]);
+}
+
 static void pm_update_sci(struct piix4_pm *s)
 {
-	bool level = (s->pm1_sts & s->pm1_en & PM1_SCI_MASK) || (s->gpe_sts[0] & s->gpe_en[0]) ||
-		     (s->gpe_sts[1] & s->gpe_en[1]);
+	bool level = pm_sci_level(s);
 
 	if (level == s->sci)
 		return;
@@ -209,7 +218,8 @@ static uint64_t pm_tmr_read(struct piix4_pm *s, unsigned off, unsigned size)
 {
 	struct loop *l = s->dev->m ? s->dev->m->loop : NULL;
 	uint64_t ns = l ? loop_now(l) : 0;
-	uint64_t ticks = ns / 1000000000ull * PM_TMR_HZ + ns % 1000000000ull * PM_TMR_HZ / 1000000000ull;
+	uint64_t ticks =
+	    ns / 1000000000ull * PM_TMR_HZ + ns % 1000000000ull * PM_TMR_HZ / 1000000000ull;
 
 	(void)off;
 	(void)size;
@@ -432,8 +442,8 @@ static void pm_block_write(void *opaque, uint64_t off, uint64_t val, unsigned si
 			  (unsigned long long)off);
 		return;
 	}
-	dm_dbg(LOG_ACPI, b->s->dev->name, "%s <- %#llx (size %u)", r->name,
-	       (unsigned long long)val, size);
+	dm_dbg(LOG_ACPI, b->s->dev->name, "%s <- %#llx (size %u)", r->name, (unsigned long long)val,
+	       size);
 	r->write(b->s, (unsigned)(off - r->off), val, size);
 }
 
@@ -479,7 +489,8 @@ static void pm_io_update(struct piix4_pm *s)
 	int r;
 
 	for (unsigned i = 0; i < 3; i++)
-		ch[i] = (struct region_change){ .r = &s->blk[i].r, .map = on,
+		ch[i] = (struct region_change){ .r = &s->blk[i].r,
+						.map = on,
 						.base = (uint64_t)base + blocks[i].base };
 	r = bus_apply(s->dev->m->bus, ch, 3);
 	if (!r) {
@@ -539,7 +550,7 @@ static void pm_cfg_defaults(struct piix4_pm *s)
 {
 	unsigned serials = serial_count(s->dev->m ? s->dev->m->opts : NULL);
 
-	pci_cfg_set8(&s->pci, PIIX4_PMBA, 0x01);     /* I/O space indicator */
+	pci_cfg_set8(&s->pci, PIIX4_PMBA, 0x01);	/* I/O space indicator */
 	pci_cfg_set8(&s->pci, PIIX4_DEVACTB + 3, 0x02); /* 0x5b: "SMM already set up" */
 	pci_cfg_set8(&s->pci, 0x5f, 0x10);
 	pci_cfg_set8(&s->pci, 0x63, 0x60);
@@ -567,9 +578,12 @@ static int pm_regions_init(struct piix4_pm *s)
 		b->s = s;
 		b->regs = blocks[i].regs;
 		b->nregs = blocks[i].nregs;
-		b->r = (struct region){ .name = blocks[i].name, .space = BUS_PIO,
-					.base = blocks[i].base, .len = blocks[i].len,
-					.ops = blocks[i].ops, .opaque = b };
+		b->r = (struct region){ .name = blocks[i].name,
+					.space = BUS_PIO,
+					.base = blocks[i].base,
+					.len = blocks[i].len,
+					.ops = blocks[i].ops,
+					.opaque = b };
 		if (i <= BLK_TMR)
 			continue; /* placed by PMBA/PMREGMISC */
 		int r = bus_add(s->dev->m->bus, &b->r);
@@ -586,8 +600,8 @@ static int pm_regions_init(struct piix4_pm *s)
 static int piix4_pm_init(struct dm_dev *dev)
 {
 	struct piix4_pm *s = dev->state;
-	unsigned devfn = dev_prop_given(dev, "addr") ? (unsigned)dev_prop_int(dev, "addr")
-						      : PIIX4_PM_DEVFN;
+	unsigned devfn =
+	    dev_prop_given(dev, "addr") ? (unsigned)dev_prop_int(dev, "addr") : PIIX4_PM_DEVFN;
 	int r;
 
 	s->dev = dev;
@@ -635,6 +649,64 @@ static void piix4_pm_fini(struct dm_dev *dev)
 			bus_del(dev->m->bus, &s->blk[i].r);
 }
 
+/* Saved as QEMU's vmstate_acpi holds it: config space, PM1, APM, GPE0, hotplug state. */
+static int piix4_pm_save(struct dm_dev *dev, struct snap_wr *w)
+{
+	struct piix4_pm *s = dev->state;
+	int r = pci_func_save(&s->pci, w);
+
+	if (r)
+		return r;
+	snap_u16(w, "pm1_sts", s->pm1_sts);
+	snap_u16(w, "pm1_en", s->pm1_en);
+	snap_u16(w, "pm1_cnt", s->pm1_cnt);
+	snap_u8(w, "apm_cnt", s->apm_cnt);
+	snap_u8(w, "apm_sts", s->apm_sts);
+	snap_bytes(w, "gpe_sts", s->gpe_sts, sizeof(s->gpe_sts));
+	snap_bytes(w, "gpe_en", s->gpe_en, sizeof(s->gpe_en));
+	snap_u32(w, "pci_up", s->pci_up);
+	snap_u32(w, "pci_down", s->pci_down);
+	snap_u32(w, "hp_sel", s->hp_sel);
+	snap_bytes(w, "cpu_present", s->cpu_present, sizeof(s->cpu_present));
+	return w->err;
+}
+
+static int piix4_pm_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
+{
+	struct piix4_pm *s = dev->state;
+	int ret;
+
+	if (version != 1)
+		return -EINVAL;
+	ret = pci_func_load(&s->pci, r);
+	ret = ret ? ret : snap_get_u16(r, "pm1_sts", &s->pm1_sts);
+	ret = ret ? ret : snap_get_u16(r, "pm1_en", &s->pm1_en);
+	ret = ret ? ret : snap_get_u16(r, "pm1_cnt", &s->pm1_cnt);
+	ret = ret ? ret : snap_get_u8(r, "apm_cnt", &s->apm_cnt);
+	ret = ret ? ret : snap_get_u8(r, "apm_sts", &s->apm_sts);
+	ret = ret ? ret : snap_get_bytes(r, "gpe_sts", s->gpe_sts, sizeof(s->gpe_sts));
+	ret = ret ? ret : snap_get_bytes(r, "gpe_en", s->gpe_en, sizeof(s->gpe_en));
+	ret = ret ? ret : snap_get_u32(r, "pci_up", &s->pci_up);
+	ret = ret ? ret : snap_get_u32(r, "pci_down", &s->pci_down);
+	ret = ret ? ret : snap_get_u32(r, "hp_sel", &s->hp_sel);
+	ret = ret ? ret : snap_get_bytes(r, "cpu_present", s->cpu_present, sizeof(s->cpu_present));
+	if (!ret && (s->pm1_cnt & PM1_CNT_SLP_EN))
+		ret = -EINVAL; /* SLP_EN is never stored */
+	return ret;
+}
+
+/* Re-derive the PM I/O mapping and the SCI line from the loaded state. */
+static void piix4_pm_post_load(struct dm_dev *dev)
+{
+	struct piix4_pm *s = dev->state;
+
+	pci_func_post_load(&s->pci);
+	pm_io_update(s);
+	s->sci = pm_sci_level(s);
+	if (dev->m)
+		dm_isa_irq(dev->m, PIIX4_PM_SCI_IRQ, s->sci);
+}
+
 struct dm_dev *piix4_pm_find(struct machine *m)
 {
 	for (struct dm_dev *d = m ? m->devs : NULL; d; d = d->next)
@@ -673,4 +745,7 @@ const struct dev_type piix4_pm_type = {
 	.init = piix4_pm_init,
 	.reset = piix4_pm_reset,
 	.fini = piix4_pm_fini,
+	.save = piix4_pm_save,
+	.load = piix4_pm_load,
+	.post_load = piix4_pm_post_load,
 };

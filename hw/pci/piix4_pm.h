@@ -11,7 +11,7 @@
 struct dm_dev;
 struct machine;
 
-#define PIIX4_PM_APM_CNT   0xb2   /* APM control (0xf1 ACPI enable, 0xf0 disable) */
+#define PIIX4_PM_APM_CNT   0xb2 /* APM control (0xf1 ACPI enable, 0xf0 disable) */
 #define PIIX4_PM_APM_STS   0xb3
 #define PIIX4_PM_PCIHP	   0xae00 /* PCIU, PCID, B0EJ, B0RM, SEL, AIDX (dwords) */
 #define PIIX4_PM_CPUHP	   0xaf00 /* CPU-present bitmap, 32 bytes */

@@ -20,6 +20,8 @@
  *  - Unplug: xen_unplug() calls the hooks IDE/NIC/NVMe devices registered
  *    (xen_platform.h); a repeated request is harmless.
  *
+ * Saved state: config space, flags (re-applied on load), product number.
+ *
  * Left out: driver blacklisting (current QEMU never blacklists, so the
  * magic never reads 0xd249).
  */
@@ -36,18 +38,19 @@
 #include "dm/device.h"
 #include "dm/log.h"
 #include "dm/machine.h"
+#include "dm/state.h"
 #include "hw/pci/pci.h"
 
-#define XEN_PLATFORM_IOPORT 0x10
-#define XEN_PLATFORM_IOLEN  16
-#define XEN_PLATFORM_MAGIC  0x49d2
-#define XEN_PLATFORM_VERSION 1
+#define XEN_PLATFORM_IOPORT   0x10
+#define XEN_PLATFORM_IOLEN    16
+#define XEN_PLATFORM_MAGIC    0x49d2
+#define XEN_PLATFORM_VERSION  1
 #define XEN_PLATFORM_BAR0_LEN 0x100
 #define XEN_PLATFORM_BAR1_LEN 0x1000000
-#define PFFLAG_ROM_LOCK 0x01
-#define ROM_FIRST_PFN 0xc0 /* 0xc0000-0xfffff: the option-ROM shadow SeaBIOS fills */
-#define ROM_NR_PFNS   0x40
-#define LOG_BUF_LEN   4096
+#define PFFLAG_ROM_LOCK	      0x01
+#define ROM_FIRST_PFN	      0xc0 /* 0xc0000-0xfffff: the option-ROM shadow SeaBIOS fills */
+#define ROM_NR_PFNS	      0x40
+#define LOG_BUF_LEN	      4096
 
 struct xen_platform {
 	struct dm_dev *dev;
@@ -239,10 +242,8 @@ static void wr_product(struct xen_platform *s, uint32_t val)
 
 /* xen-interface.md §9.2: decoded by offset and access width, as QEMU does. */
 static const struct fixed_reg fixed_regs[] = {
-	{ 0, 1, "flags", rd_flags, wr_flags },
-	{ 0, 2, "magic/unplug", rd_magic, wr_unplug },
-	{ 0, 4, "build", NULL, wr_build },
-	{ 2, 1, "version/log", rd_version, wr_log },
+	{ 0, 1, "flags", rd_flags, wr_flags }, { 0, 2, "magic/unplug", rd_magic, wr_unplug },
+	{ 0, 4, "build", NULL, wr_build },     { 2, 1, "version/log", rd_version, wr_log },
 	{ 2, 2, "product", NULL, wr_product },
 };
 
@@ -400,14 +401,18 @@ static int xen_platform_init(struct dm_dev *dev)
 	s->bar1 = (struct region){ .name = "xen-mmio", .ops = &bar1_ops, .opaque = s };
 	r = pci_bar_init(&s->pci, 0, PCI_BAR_IO, XEN_PLATFORM_BAR0_LEN, &s->bar0);
 	if (!r)
-		r = pci_bar_init(&s->pci, 1, PCI_BAR_MEM32_PREFETCH, XEN_PLATFORM_BAR1_LEN, &s->bar1);
+		r = pci_bar_init(&s->pci, 1, PCI_BAR_MEM32_PREFETCH, XEN_PLATFORM_BAR1_LEN,
+				 &s->bar1);
 	if (r) {
 		dm_err(dev->name, "BARs: %s", strerror(-r));
 		return r;
 	}
-	s->fixed = (struct region){ .name = "xen-fixed", .space = BUS_PIO,
-				    .base = XEN_PLATFORM_IOPORT, .len = XEN_PLATFORM_IOLEN,
-				    .ops = &fixed_ops, .opaque = s };
+	s->fixed = (struct region){ .name = "xen-fixed",
+				    .space = BUS_PIO,
+				    .base = XEN_PLATFORM_IOPORT,
+				    .len = XEN_PLATFORM_IOLEN,
+				    .ops = &fixed_ops,
+				    .opaque = s };
 	r = bus_add(dev->m->bus, &s->fixed);
 	if (r) {
 		dm_err(dev->name, "ports %#x-%#x: %s", XEN_PLATFORM_IOPORT,
@@ -443,6 +448,43 @@ static void xen_platform_fini(struct dm_dev *dev)
 		bus_del(dev->m->bus, &s->fixed);
 }
 
+/* Saved as QEMU's vmstate_xen_platform: config space and the flags byte. */
+static int xen_platform_save(struct dm_dev *dev, struct snap_wr *w)
+{
+	struct xen_platform *s = dev->state;
+	int r = pci_func_save(&s->pci, w);
+
+	if (r)
+		return r;
+	snap_u8(w, "flags", s->flags);
+	snap_u16(w, "product", s->product);
+	return w->err;
+}
+
+static int xen_platform_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
+{
+	struct xen_platform *s = dev->state;
+	int ret;
+
+	if (version != 1)
+		return -EINVAL;
+	ret = pci_func_load(&s->pci, r);
+	ret = ret ? ret : snap_get_u8(r, "flags", &s->flags);
+	ret = ret ? ret : snap_get_u16(r, "product", &s->product);
+	if (!ret && (s->flags & ~PFFLAG_ROM_LOCK))
+		ret = -EINVAL;
+	return ret;
+}
+
+/* BARs back on the bus; the ROM lock re-applied, as QEMU's xen_platform_post_load. */
+static void xen_platform_post_load(struct dm_dev *dev)
+{
+	struct xen_platform *s = dev->state;
+
+	pci_func_post_load(&s->pci);
+	flags_write(s, s->flags);
+}
+
 static const struct prop_desc xen_platform_props[] = {
 	{ .name = "addr", .type = PROP_PCIADDR, .help = "PCI slot (default: the next free one)" },
 	{ .name = NULL },
@@ -458,4 +500,7 @@ const struct dev_type xen_platform_type = {
 	.init = xen_platform_init,
 	.reset = xen_platform_reset,
 	.fini = xen_platform_fini,
+	.save = xen_platform_save,
+	.load = xen_platform_load,
+	.post_load = xen_platform_post_load,
 };

@@ -32,7 +32,7 @@ struct machine;
 struct xen_unplug_hook {
 	unsigned mask; /* the XEN_UNPLUG_* bits this device answers to */
 	void (*unplug)(struct xen_unplug_hook *h, unsigned what); /* what: within mask */
-	struct dm_dev *dev; /* the registering device; dev->m is its machine */
+	struct dm_dev *dev;	      /* the registering device; dev->m is its machine */
 	struct xen_unplug_hook *next; /* owned by xen_platform.c */
 };
 

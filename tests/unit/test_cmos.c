@@ -151,8 +151,7 @@ static void boot_order_bytes(void **state)
 	} cases[] = {
 		{ "order=cda", 0x32, 0x10 }, /* libxl's argv-a.txt */
 		{ NULL, 0x12, 0x30 },	     /* QEMU's default "cad" */
-		{ "order=n", 0x04, 0x00 },
-		{ "order=dc,menu=on", 0x23, 0x00 },
+		{ "order=n", 0x04, 0x00 },   { "order=dc,menu=on", 0x23, 0x00 },
 		{ "cd", 0x32, 0x00 }, /* the legacy bare form */
 		{ "order=", 0x00, 0x00 },
 	};
@@ -188,7 +187,7 @@ static void index_data_and_nmi_bit(void **state)
 	cmos_wr(&r, 0x40, 0xa5);
 	assert_int_equal(cmos_rd(&r, 0x40), 0xa5);
 	assert_int_equal(cmos_rd(&r, 0xc0), 0xa5); /* NMI bit set: same byte */
-	cmos_wr(&r, 0xff, 0x5a);		    /* index 0x7f */
+	cmos_wr(&r, 0xff, 0x5a);		   /* index 0x7f */
 	assert_int_equal(cmos_rd(&r, 0x7f), 0x5a);
 	assert_int_equal(bus_read(r.m.bus, BUS_PIO, 0x70, 1), 0xff);
 	/* Standalone, indices 0-13 are answered as stored bytes. */
