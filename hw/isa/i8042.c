@@ -339,7 +339,7 @@ static void ccmd_pulse(struct i8042 *s, uint8_t cmd)
 {
 	if (cmd & OUT_RESET)
 		return;
-	dm_info(s->dev->name, "reset pulse (command %#04x): reboot", cmd);
+	dm_info(s->dev->name, "reset pulse (command 0x%02x): reboot", cmd);
 	plat_request(&s->dev->m->plat, PLAT_REQ_REBOOT);
 }
 
@@ -366,9 +366,9 @@ static const ccmd_fn ccmds[256] = {
 
 static void write_command(struct i8042 *s, uint8_t cmd)
 {
-	dm_dbg(LOG_PS2, s->dev->name, "command %#04x", cmd);
+	dm_dbg(LOG_PS2, s->dev->name, "command 0x%02x", cmd);
 	if (!ccmds[cmd]) {
-		guest_err(s->dev->name, "unsupported controller command %#04x ignored", cmd);
+		guest_err(s->dev->name, "unsupported controller command 0x%02x ignored", cmd);
 		return;
 	}
 	ccmds[cmd](s, cmd);
@@ -378,7 +378,7 @@ static void write_command(struct i8042 *s, uint8_t cmd)
 
 static void write_data(struct i8042 *s, uint8_t val)
 {
-	dm_dbg(LOG_PS2, s->dev->name, "data %#04x (after command %#04x)", val, s->write_cmd);
+	dm_dbg(LOG_PS2, s->dev->name, "data 0x%02x (after command 0x%02x)", val, s->write_cmd);
 	switch (s->write_cmd) {
 	case 0:
 		ps2_kbd_write(&s->kbd, val);
