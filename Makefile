@@ -68,12 +68,12 @@ CORE_SRCS := \
 
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
+	dm/devices.c \
+	hw/pci/pci.c \
 	hw/pci/i440fx.c \
 	hw/pci/piix3.c \
-	dm/devices.c \
-	hw/pci/xen_platform.c \
-	hw/pci/pci.c \
 	hw/pci/piix4_pm.c \
+	hw/pci/xen_platform.c \
 	hw/isa/cmos.c \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \
@@ -108,7 +108,8 @@ XEN_SRCS := \
 # The simulated hypervisor tests and benchmarks link in place of the libxen* libraries.
 XENSIM_SRCS := \
 	tests/xensim/xensim.c \
-	tests/xensim/xensim_libs.c
+	tests/xensim/xensim_libs.c \
+	tests/xensim/xensim_env.c
 
 # The daemon's own glue.
 MAIN_SRCS := \
@@ -130,14 +131,15 @@ HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 # Each tests/unit/test_NAME.c is a cmocka program linked against libhvmdm.a
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
-	i440fx \
-	piix3 \
-	xen_platform \
-	piix4_pm \
+	trace \
 	sandbox \
 	block \
 	pci \
+	i440fx \
+	piix3 \
 	cmos \
+	piix4_pm \
+	xen_platform \
 	serial \
 	chardev \
 	i8042 \
@@ -151,10 +153,17 @@ UNIT_TESTS := \
 	log \
 	loop \
 	device \
-	state
+	state \
+	xen_ioreq
+
+# dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
+unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
 
 # The i440FX test reads the golden dumps and QEMU transcripts.
 unit_extra_i440fx := tests/golden/golden.c
+
+# The trace executor builds a machine (dm/machine.c is not in the library).
+unit_extra_trace := dm/machine.c
 
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 

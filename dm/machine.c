@@ -19,9 +19,11 @@
 #include <string.h>
 
 #include "dm/bus.h"
+#include "dm/chardev.h"
 #include "dm/device.h"
 #include "dm/log.h"
 #include "dm/machine.h"
+#include "hw/isa/serial.h"
 
 #define KIND(k)	 (1u << (k))
 #define PC_KINDS (KIND(MACHINE_XENFV) | KIND(MACHINE_PC))
@@ -213,6 +215,7 @@ static int build_board(struct machine *m)
 int machine_build(struct machine *m)
 {
 	const struct machine_opts *o = m->opts;
+	char err[512];
 	int ret;
 
 	if (!m->devs_tail)
@@ -224,7 +227,16 @@ int machine_build(struct machine *m)
 		}
 		return 0;
 	}
+	ret = chardev_add_opts(m, err, sizeof(err));
+	if (ret) {
+		dm_err("machine", "%s", err);
+		chardev_set_free(m);
+		return ret;
+	}
 	ret = build_board(m);
+	/* The -serial ports come with the board's ISA devices, before any -device. */
+	if (!ret)
+		ret = serial_from_opts(m);
 	for (size_t i = 0; !ret && i < o->devices.n; i++)
 		ret = create(m, o->devices.v[i], NULL, "-device");
 	if (ret)
@@ -253,6 +265,8 @@ void machine_teardown(struct machine *m)
 	}
 	m->devs_tail = &m->devs;
 	m->next_slot = 0;
+	/* After the devices: their fini released the chardevs they held. */
+	chardev_set_free(m);
 }
 
 struct dm_dev *machine_find_dev(struct machine *m, const char *id)

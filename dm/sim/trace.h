@@ -78,6 +78,7 @@ struct trace_exec {
 	/* Optional: a comment line as read (demo narration), and each command before it runs. */
 	void (*comment)(void *opaque, const char *text);
 	void (*command)(void *opaque, const char *line);
+	bool intercept_bound; /* an irq_intercept_in/out bound the IOAPIC */
 	/* Counters. */
 	uint64_t commands;
 	uint64_t fails;

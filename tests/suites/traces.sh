@@ -1,0 +1,209 @@
+#!/bin/bash
+# Trace and command-line checks of the standalone platform.
+#
+#   traces.sh BUILD
+#
+# Every tests/traces/NAME.trace is replayed with
+#   BUILD/hvmdm --replay NAME.trace <argv from its "# argv: ..." line>
+# and its stdout compared with NAME.expected byte for byte (a diff excerpt
+# on failure). Traces in subdirectories run too when they carry an argv line.
+# Then the command line: unknown options, missing arguments, help, qtest
+# over stdio and a unix socket, SIGTERM.
+# Prints "PASS name" / "FAIL name why" per check (scripts/run-tests.sh).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${1:-build}
+HVMDM=$BUILD/hvmdm
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1 ${2:-}"; }
+
+if [ ! -x "$HVMDM" ]; then
+	fail "hvmdm-built" "$HVMDM missing"
+	exit 0
+fi
+
+# ---------------------------------------------------------------- traces
+trace_argv() {
+	sed -n 's/^# argv: //p' "$1" | head -n1
+}
+
+for trace in tests/traces/*.trace tests/traces/*/*.trace; do
+	[ -f "$trace" ] || continue
+	name=${trace#tests/traces/}
+	name=${name%.trace}
+	expected=${trace%.trace}.expected
+	argv=$(trace_argv "$trace")
+	if [ -z "$argv" ] && [ "$(dirname "$trace")" != tests/traces ]; then
+		echo "skip trace:$name (no '# argv:' line)"
+		continue
+	fi
+	if [ ! -f "$expected" ]; then
+		fail "trace:$name" "no $expected"
+		continue
+	fi
+	# shellcheck disable=SC2086
+	timeout 60 "$HVMDM" --replay "$trace" $argv >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		fail "trace:$name" "exit status $rc: $(head -c 300 "$TMP/err")"
+	elif cmp -s "$TMP/out" "$expected"; then
+		pass "trace:$name"
+	else
+		fail "trace:$name" "transcript differs (- expected, + hvmdm):"
+		diff -u "$expected" "$TMP/out" | sed -n '3,40p' | sed 's/^/    /'
+	fi
+done
+
+# ---------------------------------------------------------------- command line
+expect_reject() { # name, the option to be named, argv...
+	local name=$1 opt=$2
+	shift 2
+	"$HVMDM" "$@" >"$TMP/out" 2>"$TMP/err"
+	local rc=$?
+	if [ $rc -ne 1 ]; then
+		fail "$name" "exit status $rc, wanted 1"
+	elif ! grep -qF -- "'$opt'" "$TMP/err"; then
+		fail "$name" "message does not name '$opt': $(head -c 200 "$TMP/err")"
+	else
+		pass "$name"
+	fi
+}
+
+expect_reject cli:unknown-option -foo -foo
+expect_reject cli:unknown-option-after-good ---bogus -m 128 ---bogus
+expect_reject cli:missing-argument -m -m
+expect_reject cli:missing-argument-last -device -nodefaults -device
+expect_reject cli:bad-machine -machine -machine q35
+expect_reject cli:bad-memory -m -m lots
+expect_reject cli:bad-machine-key -machine -machine xenfv,frob=1
+expect_reject cli:bad-accel -accel -accel kvm
+expect_reject cli:bad-qtest-chardev -qtest -accel qtest -qtest tcp:1
+expect_reject cli:stray-argument disk.img disk.img
+expect_reject cli:unknown-device-help -device -device nosuchdev,help
+
+if "$HVMDM" -device help >"$TMP/out" 2>&1 && grep -q . "$TMP/out"; then
+	pass cli:device-help
+else
+	fail cli:device-help "exit status or empty output"
+fi
+first_type=$(sed -n 's/^  \([a-z0-9-]*\) .*/\1/p' "$TMP/out" | head -n1)
+if [ -n "$first_type" ] && "$HVMDM" -device "$first_type,help" >"$TMP/out" 2>&1; then
+	pass cli:device-type-help
+else
+	fail cli:device-type-help "-device $first_type,help failed"
+fi
+if "$HVMDM" --help >"$TMP/out" 2>&1 && grep -q -- '-xen-domid' "$TMP/out" &&
+	grep -q -- '--replay' "$TMP/out"; then
+	pass cli:help
+else
+	fail cli:help "exit status, or native/QEMU options not listed"
+fi
+if "$HVMDM" --version >"$TMP/out" 2>&1 && grep -q hvmdm "$TMP/out"; then
+	pass cli:version
+else
+	fail cli:version
+fi
+
+# libxl's argv for a guest parses (only the options hvmdm models; -machine none runs nothing).
+if "$HVMDM" -machine help >/dev/null 2>&1; then
+	pass cli:machine-help
+else
+	fail cli:machine-help
+fi
+
+# ---------------------------------------------------------------- replay behaviour
+printf 'inb 0x10000\nbogus 1\noutb\nwrite 0 0 0x00\nendianness\n' >"$TMP/bad.trace"
+"$HVMDM" --replay "$TMP/bad.trace" -machine none >"$TMP/out" 2>/dev/null
+if [ $? -eq 0 ] && [ "$(grep -c '^FAIL ' "$TMP/out")" -eq 4 ] &&
+	[ "$(tail -n1 "$TMP/out")" = "OK little" ]; then
+	pass replay:malformed-lines-fail-and-go-on
+else
+	fail replay:malformed-lines-fail-and-go-on "$(tr '\n' '|' <"$TMP/out")"
+fi
+
+# An overlong line is one FAIL; the next line still runs.
+{
+	head -c 70000 /dev/zero | tr '\0' 'a'
+	printf '\nendianness\n'
+} >"$TMP/long.trace"
+"$HVMDM" --replay "$TMP/long.trace" -machine none >"$TMP/out" 2>/dev/null
+if [ "$(cat "$TMP/out")" = "$(printf 'FAIL line longer than 65536 bytes\nOK little')" ]; then
+	pass replay:overlong-line
+else
+	fail replay:overlong-line "$(head -c 200 "$TMP/out")"
+fi
+
+if "$HVMDM" --replay "$TMP/does-not-exist" -machine none >/dev/null 2>"$TMP/err"; then
+	fail replay:missing-file "exit status 0"
+elif grep -q does-not-exist "$TMP/err"; then
+	pass replay:missing-file
+else
+	fail replay:missing-file "message does not name the file"
+fi
+
+# ---------------------------------------------------------------- qtest transports
+out=$(printf 'endianness\nwriteb 0x100 0x7f\nreadb 0x100\n' |
+	timeout 20 "$HVMDM" -machine none -accel qtest -qtest stdio 2>/dev/null)
+if [ "$out" = "$(printf 'OK little\nOK\nOK 0x000000000000007f')" ]; then
+	pass qtest:stdio
+else
+	fail qtest:stdio "$out"
+fi
+
+if command -v python3 >/dev/null; then
+	out=$(timeout 30 python3 - "$HVMDM" "$TMP/qt.sock" <<'EOF'
+import socket, subprocess, sys
+hvmdm, path = sys.argv[1], sys.argv[2]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+p = subprocess.Popen([hvmdm, "-machine", "none", "-accel", "qtest", "-qtest", "unix:" + path],
+                     stderr=subprocess.DEVNULL)
+srv.settimeout(20)
+c, _ = srv.accept()
+c.sendall(b"endianness\nwritel 0x200 0x12345678\nreadw 0x202\n")
+buf = b""
+while buf.count(b"\n") < 3:
+    d = c.recv(4096)
+    if not d:
+        break
+    buf += d
+c.close()
+rc = p.wait(timeout=20)
+sys.stdout.write(buf.decode() + "rc=%d" % rc)
+EOF
+)
+	if [ "$out" = "$(printf 'OK little\nOK\nOK 0x0000000000001234\nrc=0')" ]; then
+		pass qtest:unix-client
+	else
+		fail qtest:unix-client "$(echo "$out" | tr '\n' '|')"
+	fi
+fi
+
+# SIGTERM ends the process with status 0 (qtest waiting for input on a pipe).
+mkfifo "$TMP/fifo"
+"$HVMDM" -machine none -accel qtest -qtest stdio <"$TMP/fifo" >/dev/null 2>&1 &
+pid=$!
+exec 9>"$TMP/fifo"
+echo endianness >&9
+sleep 0.3
+kill -TERM $pid
+wait $pid
+rc=$?
+exec 9>&-
+if [ $rc -eq 0 ]; then
+	pass signal:sigterm-exits-0
+else
+	fail signal:sigterm-exits-0 "exit status $rc"
+fi
+
+# The demo runs with no arguments and says what it did.
+if timeout 30 "$HVMDM" >"$TMP/out" 2>"$TMP/err" && grep -q "What it did" "$TMP/out"; then
+	pass demo:runs
+else
+	fail demo:runs "$(head -c 300 "$TMP/err")"
+fi
+exit 0
