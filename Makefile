@@ -74,6 +74,10 @@ HW_SRCS := \
 	hw/pci/piix3.c \
 	hw/pci/piix4_pm.c \
 	hw/pci/xen_platform.c \
+	hw/ide/ata.c \
+	hw/ide/atapi.c \
+	hw/ide/bmdma.c \
+	hw/ide/piix_ide.c \
 	hw/isa/cmos.c \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \
@@ -154,10 +158,14 @@ UNIT_TESTS := \
 	loop \
 	device \
 	state \
-	xen_ioreq
+	xen_ioreq \
+	xen_lifecycle \
+	xen_mapcache
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
+unit_extra_xen_lifecycle := $(XEN_SRCS) $(XENSIM_SRCS)
+unit_extra_xen_mapcache := $(XEN_SRCS) $(XENSIM_SRCS)
 
 # The i440FX test reads the golden dumps and QEMU transcripts.
 unit_extra_i440fx := tests/golden/golden.c

@@ -196,7 +196,7 @@ uint8_t *xensim_ram(uint64_t gpa, uint64_t len)
 	uint64_t first = gpa / XS_PAGE, last = (gpa + len - 1) / XS_PAGE, g;
 	int64_t off0 = xs_gfn_offset(first);
 
-	if (!len || off0 < 0 || first >= XS_GFN_IOREQ)
+	if (!len || off0 < 0 || first == XS_GFN_IOREQ || first == XS_GFN_BUFIOREQ)
 		return NULL;
 	for (g = first + 1; g <= last; g++)
 		if (xs_gfn_offset(g) != off0 + (int64_t)((g - first) * XS_PAGE))
@@ -232,6 +232,8 @@ int xensim_init(const struct xensim_cfg *cfg)
 	memset(S.vcpu, 0, sizeof(S.vcpu));
 	S.isa = 0;
 	S.errors = 0;
+	S.handles = 0; /* a failed test before must not fail the next */
+	S.nmaps = 0;
 	S.restricted = false;
 	S.fail_call[0] = 0;
 	S.up = true;
