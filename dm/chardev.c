@@ -49,15 +49,15 @@ struct chardev {
 	enum cd_backend backend;
 
 	bool opened;
-	bool frontend;     /* a frontend holds it (query-chardev frontend-open) */
-	bool claimed;      /* served by someone else (the QMP server) */
+	bool frontend; /* a frontend holds it (query-chardev frontend-open) */
+	bool claimed;  /* served by someone else (the QMP server) */
 	chardev_describe_fn ext_describe;
 	void *ext_opaque;
 
-	int in_fd;         /* polled for input, -1: none */
-	int out_fd;        /* written, -1: output dropped */
-	bool watched;      /* in_fd is in the loop's epoll set */
-	bool paused;       /* the frontend took nothing: not polled until accept_input */
+	int in_fd;    /* polled for input, -1: none */
+	int out_fd;   /* written, -1: output dropped */
+	bool watched; /* in_fd is in the loop's epoll set */
+	bool paused;  /* the frontend took nothing: not polled until accept_input */
 
 	/* socket */
 	bool server, wait;
@@ -105,13 +105,13 @@ static const char *const keys_stdio[] = { "id", "mux", "signal", NULL };
 static const char *const keys_file[] = { "id", "mux", "path", "append", NULL };
 static const char *const keys_pty[] = { "id", "mux", NULL };
 static const char *const keys_tty[] = { "id", "mux", "path", NULL };
-static const char *const keys_socket[] = { "id",   "mux",    "path",      "fd", "server",
+static const char *const keys_socket[] = { "id",   "mux",    "path",	  "fd", "server",
 					   "wait", "nowait", "reconnect", NULL };
 
 static const struct backend_desc backends[] = {
-	{ "null", CD_NULL, keys_null },       { "stdio", CD_STDIO, keys_stdio },
-	{ "file", CD_FILE, keys_file },       { "pty", CD_PTY, keys_pty },
-	{ "serial", CD_TTY, keys_tty },       { "tty", CD_TTY, keys_tty },
+	{ "null", CD_NULL, keys_null },	      { "stdio", CD_STDIO, keys_stdio },
+	{ "file", CD_FILE, keys_file },	      { "pty", CD_PTY, keys_pty },
+	{ "serial", CD_TTY, keys_tty },	      { "tty", CD_TTY, keys_tty },
 	{ "socket", CD_SOCKET, keys_socket },
 };
 
@@ -168,8 +168,10 @@ static int check_socket(struct chardev *cd, char *err, size_t errlen)
 	long long v;
 
 	if (!!path == !!fd) {
-		snprintf(err, errlen, "%s: a socket needs exactly one of path= and fd= "
-			 "(TCP sockets are not supported)", cd->origin);
+		snprintf(err, errlen,
+			 "%s: a socket needs exactly one of path= and fd= "
+			 "(TCP sockets are not supported)",
+			 cd->origin);
 		return -EINVAL;
 	}
 	if (path && (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))) {
@@ -216,8 +218,7 @@ static int check_spec(struct chardev *cd, char *err, size_t errlen)
 	}
 	b = backend_find(o->v[0].key);
 	if (!b) {
-		snprintf(err, errlen, "%s: backend '%s' is not supported", cd->origin,
-			 o->v[0].key);
+		snprintf(err, errlen, "%s: backend '%s' is not supported", cd->origin, o->v[0].key);
 		return -EINVAL;
 	}
 	cd->backend = b->backend;
@@ -398,9 +399,9 @@ static int serial_unix_spec(struct qopts *o, const char *rest)
 }
 
 /* Prefixes of QEMU's -serial syntax that we do not offer. */
-static const char *const serial_unsupported[] = { "tcp:", "udp:", "telnet:", "vc", "mon:",
-						  "pipe:", "braille", "msmouse", "websocket",
-						  NULL };
+static const char *const serial_unsupported[] = { "tcp:",      "udp:",	"telnet:", "vc",
+						  "mon:",      "pipe:", "braille", "msmouse",
+						  "websocket", NULL };
 
 /* The backend part of a -serial spec, as chardev options after "BACKEND,id=ID". */
 static int serial_backend(struct qopts *o, const char *spec)
@@ -572,8 +573,8 @@ static void on_input(void *opaque, uint32_t events)
 	input_eof(cd);
 }
 
-void chardev_set_handlers(struct chardev *cd, chardev_can_read_fn can_read,
-			  chardev_read_fn receive, void *opaque)
+void chardev_set_handlers(struct chardev *cd, chardev_can_read_fn can_read, chardev_read_fn receive,
+			  void *opaque)
 {
 	cd->can_read = can_read;
 	cd->receive = receive;
@@ -840,8 +841,7 @@ static int open_socket(struct chardev *cd, char *err, size_t errlen)
 /* Raw 8-bit input, no echo, as QEMU sets a pty or host tty; output untouched. */
 static void tio_raw(struct termios *t)
 {
-	t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL |
-				  IXON);
+	t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
 	t->c_oflag &= ~(tcflag_t)OPOST;
 	t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
 	t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
@@ -1057,10 +1057,9 @@ size_t chardev_write(struct chardev *cd, const void *buf, size_t len)
 		return len;
 	}
 	while (done < len && cd->out_fd >= 0) {
-		ssize_t n = cd->backend == CD_SOCKET
-				    ? send(cd->out_fd, p + done, len - done,
-					   MSG_DONTWAIT | MSG_NOSIGNAL)
-				    : write(cd->out_fd, p + done, len - done);
+		ssize_t n = cd->backend == CD_SOCKET ? send(cd->out_fd, p + done, len - done,
+							    MSG_DONTWAIT | MSG_NOSIGNAL)
+						     : write(cd->out_fd, p + done, len - done);
 
 		if (n > 0) {
 			done += (size_t)n;

@@ -100,8 +100,8 @@ void chardev_release(struct chardev *cd);
 
 /* Bytes the host took now (the rest of len is dropped and counted). */
 size_t chardev_write(struct chardev *cd, const void *buf, size_t len);
-void chardev_set_handlers(struct chardev *cd, chardev_can_read_fn can_read,
-			  chardev_read_fn receive, void *opaque);
+void chardev_set_handlers(struct chardev *cd, chardev_can_read_fn can_read, chardev_read_fn receive,
+			  void *opaque);
 /* The frontend can take input again: resume polling if it had stopped. */
 void chardev_accept_input(struct chardev *cd);
 

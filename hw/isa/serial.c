@@ -46,6 +46,7 @@
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
+#include "dm/state.h"
 #include "hw/isa/serial.h"
 
 /* Register offsets (datasheet Table "Summary of Registers"). */
@@ -73,13 +74,13 @@ enum {
 #define UART_IER_MASK  0x0f
 
 #define UART_IIR_NO_INT 0x01
-#define UART_IIR_ID     0x06
-#define UART_IIR_MSI    0x00
-#define UART_IIR_THRI   0x02
-#define UART_IIR_RDI    0x04
-#define UART_IIR_RLSI   0x06
-#define UART_IIR_CTI    0x0c
-#define UART_IIR_FE     0xc0 /* FIFOs enabled */
+#define UART_IIR_ID	0x06
+#define UART_IIR_MSI	0x00
+#define UART_IIR_THRI	0x02
+#define UART_IIR_RDI	0x04
+#define UART_IIR_RLSI	0x06
+#define UART_IIR_CTI	0x0c
+#define UART_IIR_FE	0xc0 /* FIFOs enabled */
 
 #define UART_FCR_FE    0x01
 #define UART_FCR_RFR   0x02
@@ -95,21 +96,21 @@ enum {
 #define UART_MCR_LOOP 0x10
 #define UART_MCR_MASK 0x1f
 
-#define UART_LSR_DR      0x01
-#define UART_LSR_OE      0x02
-#define UART_LSR_BI      0x10
-#define UART_LSR_THRE    0x20
-#define UART_LSR_TEMT    0x40
+#define UART_LSR_DR	 0x01
+#define UART_LSR_OE	 0x02
+#define UART_LSR_BI	 0x10
+#define UART_LSR_THRE	 0x20
+#define UART_LSR_TEMT	 0x40
 #define UART_LSR_INT_ANY 0x1e /* OE, PE, FE, BI: the line status interrupt */
 
-#define UART_MSR_CTS       0x10
-#define UART_MSR_DSR       0x20
-#define UART_MSR_DCD       0x80
+#define UART_MSR_CTS	   0x10
+#define UART_MSR_DSR	   0x20
+#define UART_MSR_DCD	   0x80
 #define UART_MSR_ANY_DELTA 0x0f
 
-#define UART_FIFO_LEN  16
-#define UART_BAUDBASE  115200 /* 1.8432 MHz / 16 */
-#define UART_NS_PER_S  1000000000LL
+#define UART_FIFO_LEN 16
+#define UART_BAUDBASE 115200 /* 1.8432 MHz / 16 */
+#define UART_NS_PER_S 1000000000LL
 
 /* COM1-COM4: the ports and IRQs QEMU's isa-serial gives index 0-3. */
 static const uint16_t com_iobase[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
@@ -135,11 +136,12 @@ struct serial {
 	uint8_t rbr, thr, tsr, ier, iir, lcr, mcr, lsr, msr, scr, fcr;
 	uint16_t divider;
 	struct uart_fifo rx;
-	uint8_t rx_itl;        /* receive trigger level, bytes */
+	uint8_t rx_itl;	       /* receive trigger level, bytes */
 	bool thr_ipending;     /* THR-empty interrupt pending (cleared by IIR read / THR write) */
 	bool timeout_ipending; /* character timeout pending */
 	uint64_t char_ns;      /* one character time on the wire */
 	uint64_t tx_bytes;
+	uint64_t timeout_left; /* load to post_load: ns left on the character timer */
 };
 
 /* ---------------------------------------------------------------- FIFO */
@@ -456,7 +458,7 @@ static void wr_fcr(struct serial *s, uint8_t v)
 		s->iir |= UART_IIR_FE;
 		s->rx_itl = itl_bytes[s->fcr >> 6];
 	} else {
-		s->iir &= (uint8_t) ~UART_IIR_FE;
+		s->iir &= (uint8_t)~UART_IIR_FE;
 	}
 	update_irq(s);
 	if (s->cd && (v & UART_FCR_RFR))
@@ -622,8 +624,12 @@ static int serial_init(struct dm_dev *dev)
 		iobase = com_iobase[s->index];
 	if (!dev->id[0])
 		snprintf(dev->name, sizeof(dev->name), "serial@%x", (unsigned)iobase);
-	s->io = (struct region){ .name = "serial", .space = BUS_PIO, .base = (uint64_t)iobase,
-				 .len = UART_NREGS, .ops = &serial_io_ops, .opaque = s };
+	s->io = (struct region){ .name = "serial",
+				 .space = BUS_PIO,
+				 .base = (uint64_t)iobase,
+				 .len = UART_NREGS,
+				 .ops = &serial_io_ops,
+				 .opaque = s };
 	if (s->m->loop) {
 		timer_init(&s->fifo_timeout, s->m->loop, fifo_timeout_fire, s);
 		s->timer_ready = true;
@@ -642,9 +648,125 @@ static int serial_init(struct dm_dev *dev)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- save/restore */
+
+#define TIMEOUT_IDLE UINT64_MAX /* "timeout_left": the character timer is not armed */
+
+static int serial_save(struct dm_dev *dev, struct snap_wr *w)
+{
+	const struct serial *s = dev->state;
+	uint8_t rx[UART_FIFO_LEN] = { 0 };
+	uint64_t left = TIMEOUT_IDLE, now;
+
+	for (unsigned i = 0; i < s->rx.num; i++)
+		rx[i] = s->rx.buf[(s->rx.head + i) % UART_FIFO_LEN];
+	if (s->timer_ready && timer_pending(&s->fifo_timeout)) {
+		now = loop_now(s->m->loop);
+		left = s->fifo_timeout.deadline > now ? s->fifo_timeout.deadline - now : 0;
+	}
+	snap_u16(w, "divider", s->divider);
+	snap_u8(w, "rbr", s->rbr);
+	snap_u8(w, "thr", s->thr);
+	snap_u8(w, "tsr", s->tsr);
+	snap_u8(w, "ier", s->ier);
+	snap_u8(w, "iir", s->iir);
+	snap_u8(w, "lcr", s->lcr);
+	snap_u8(w, "mcr", s->mcr);
+	snap_u8(w, "lsr", s->lsr);
+	snap_u8(w, "msr", s->msr);
+	snap_u8(w, "scr", s->scr);
+	snap_u8(w, "fcr", s->fcr);
+	snap_u8(w, "thr_ipending", s->thr_ipending);
+	snap_u8(w, "timeout_ipending", s->timeout_ipending);
+	snap_u8(w, "rx_count", s->rx.num);
+	snap_bytes(w, "rx_fifo", rx, UART_FIFO_LEN);
+	return snap_u64(w, "timeout_left", left);
+}
+
+static int get_flag(struct snap_rd *r, const char *name, bool *v)
+{
+	uint8_t b;
+	int ret = snap_get_u8(r, name, &b);
+
+	if (ret)
+		return ret;
+	if (b > 1)
+		return -EINVAL;
+	*v = b;
+	return 0;
+}
+
+/* The RX FIFO: its count, then all 16 slots with the oldest byte first. */
+static int get_rx_fifo(struct snap_rd *r, struct uart_fifo *f)
+{
+	int ret = snap_get_u8(r, "rx_count", &f->num);
+
+	ret = ret ?: snap_get_bytes(r, "rx_fifo", f->buf, UART_FIFO_LEN);
+	f->head = 0;
+	return ret ?: (f->num > UART_FIFO_LEN ? -EINVAL : 0);
+}
+
+static int serial_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
+{
+	struct serial *s = dev->state;
+	int ret;
+
+	if (version != 1)
+		return -EINVAL;
+	ret = snap_get_u16(r, "divider", &s->divider);
+	ret = ret ?: snap_get_u8(r, "rbr", &s->rbr);
+	ret = ret ?: snap_get_u8(r, "thr", &s->thr);
+	ret = ret ?: snap_get_u8(r, "tsr", &s->tsr);
+	ret = ret ?: snap_get_u8(r, "ier", &s->ier);
+	ret = ret ?: snap_get_u8(r, "iir", &s->iir);
+	ret = ret ?: snap_get_u8(r, "lcr", &s->lcr);
+	ret = ret ?: snap_get_u8(r, "mcr", &s->mcr);
+	ret = ret ?: snap_get_u8(r, "lsr", &s->lsr);
+	ret = ret ?: snap_get_u8(r, "msr", &s->msr);
+	ret = ret ?: snap_get_u8(r, "scr", &s->scr);
+	ret = ret ?: snap_get_u8(r, "fcr", &s->fcr);
+	ret = ret ?: get_flag(r, "thr_ipending", &s->thr_ipending);
+	ret = ret ?: get_flag(r, "timeout_ipending", &s->timeout_ipending);
+	ret = ret ?: get_rx_fifo(r, &s->rx);
+	ret = ret ?: snap_get_u64(r, "timeout_left", &s->timeout_left);
+	if (ret)
+		return ret;
+	/* Only what a guest could have written: reserved bits set means a forged stream. */
+	if ((s->ier & ~UART_IER_MASK) || (s->mcr & ~UART_MCR_MASK) || (s->fcr & ~UART_FCR_STICK))
+		return -EINVAL;
+	if (s->timeout_left != TIMEOUT_IDLE && s->timeout_left > 64 * UART_NS_PER_S)
+		return -EINVAL;
+	/* A transmitter is never left busy here: THRE and TEMT are set between writes. */
+	s->lsr |= UART_LSR_THRE | UART_LSR_TEMT;
+	return 0;
+}
+
+/* Re-derive what lives outside the fields: trigger level, timing, IRQ line, timer. */
+static void serial_post_load(struct dm_dev *dev)
+{
+	struct serial *s = dev->state;
+
+	s->rx_itl = itl_bytes[s->fcr >> 6];
+	if (s->fcr & UART_FCR_FE)
+		s->iir |= UART_IIR_FE;
+	else
+		s->iir &= (uint8_t)~UART_IIR_FE;
+	update_params(s);
+	s->irq_level = !s->irq_level; /* force the line to be driven */
+	update_irq(s);
+	timeout_cancel(s);
+	if (s->timeout_left != TIMEOUT_IDLE && s->timer_ready)
+		timer_mod(&s->fifo_timeout, loop_now(s->m->loop) + s->timeout_left);
+	s->timeout_left = TIMEOUT_IDLE;
+	if (s->cd)
+		chardev_accept_input(s->cd);
+}
+
 static const struct prop_desc serial_props[] = {
-	{ "index", PROP_INT, "-1", -1, 3, "COM port 0-3 (ports and IRQ as COM1-COM4); -1: next free" },
-	{ "iobase", PROP_INT, "-1", -1, 0xfff8, "I/O base; -1: by index (0x3f8 0x2f8 0x3e8 0x2e8)" },
+	{ "index", PROP_INT, "-1", -1, 3,
+	  "COM port 0-3 (ports and IRQ as COM1-COM4); -1: next free" },
+	{ "iobase", PROP_INT, "-1", -1, 0xfff8,
+	  "I/O base; -1: by index (0x3f8 0x2f8 0x3e8 0x2e8)" },
 	{ "irq", PROP_INT, "-1", -1, 15, "ISA IRQ; -1: by index (4 3 4 3)" },
 	{ "chardev", PROP_CHARDEV, NULL, 0, 0, "the -chardev id it is connected to" },
 	{ NULL, PROP_INT, NULL, 0, 0, NULL },
@@ -660,6 +782,9 @@ const struct dev_type serial_type = {
 	.init = serial_init,
 	.reset = serial_reset,
 	.fini = serial_fini,
+	.save = serial_save,
+	.load = serial_load,
+	.post_load = serial_post_load,
 };
 
 /* ---------------------------------------------------------------- -serial */

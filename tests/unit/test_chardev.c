@@ -130,8 +130,7 @@ static void bad_specs_named(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_not_equal(add(&r, bad[i].spec), 0);
 		if (!strstr(r.err, bad[i].named) || !strstr(r.err, "-chardev")) {
-			fail_msg("'%s' gave '%s', not naming %s", bad[i].spec, r.err,
-				 bad[i].named);
+			fail_msg("'%s' gave '%s', not naming %s", bad[i].spec, r.err, bad[i].named);
 		}
 	}
 	assert_int_equal(add(&r, "null,id=a"), 0);
@@ -143,8 +142,10 @@ static void bad_specs_named(void **state)
 /* -serial SPEC: implicit "serialN" chardevs in option order; "none" takes no number. */
 static void serial_specs(void **state)
 {
-	static const char *const bad[] = { "tcp:127.0.0.1:4555", "vc", "mon:stdio", "bogus",
-					   "file:", "unix:", "telnet::4444,server" };
+	static const char *const bad[] = {
+		"tcp:127.0.0.1:4555", "vc", "mon:stdio", "bogus", "file:", "unix:",
+		"telnet::4444,server"
+	};
 	struct rig r;
 	char id[32], path[128], desc[256];
 	const struct qopts *q;
@@ -164,9 +165,9 @@ static void serial_specs(void **state)
 	assert_string_equal(id, "mine");
 	assert_int_equal(chardev_add_serial(&r.m, "pty", id, sizeof(id), r.err, 512), 0);
 	assert_string_equal(id, "serial2");
-	assert_int_equal(chardev_add_serial(&r.m, "unix:/tmp/x.sock,server,nowait", id, sizeof(id),
-					    r.err, 512),
-			 0);
+	assert_int_equal(
+	    chardev_add_serial(&r.m, "unix:/tmp/x.sock,server,nowait", id, sizeof(id), r.err, 512),
+	    0);
 	assert_string_equal(id, "serial3");
 	q = chardev_spec(&r.m, "serial3");
 	assert_string_equal(qopts_get(q, "path"), "/tmp/x.sock");

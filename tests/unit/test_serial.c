@@ -24,6 +24,7 @@
 #include "dm/device.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
+#include "dm/state.h"
 #include "hw/isa/serial.h"
 
 #define COM1 0x3f8
@@ -45,8 +46,8 @@ struct rig {
 	struct dm_dev *dev;
 	int peer; /* the host side of the serial's chardev, or -1 */
 	bool level[16];
-	unsigned edges[16];   /* level changes seen per IRQ */
-	unsigned calls;       /* isa_irq calls in all */
+	unsigned edges[16]; /* level changes seen per IRQ */
+	unsigned calls;	    /* isa_irq calls in all */
 };
 
 static void rec_isa_irq(void *opaque, unsigned irq, bool level)
@@ -694,6 +695,64 @@ static void serial_options(void **state)
 	strlist_free(&r.o.serials);
 }
 
+/* Save/restore: every register, the RX FIFO and the pending character timeout survive. */
+static void save_and_restore(void **state)
+{
+	struct rig a, b;
+	struct snap_wr w;
+	uint64_t t0;
+	uint8_t *p;
+
+	(void)state;
+	rig_build(&a, false);
+	wr(&a, LCR, 0x80);
+	wr(&a, RBR, 0x03);
+	wr(&a, LCR, 0x1b);
+	wr(&a, FCR, 0x81);
+	wr(&a, MCR, 0x1b);
+	wr(&a, SCR, 0x5a);
+	wr(&a, RBR, 'x');
+	wr(&a, RBR, 'y');
+	wr(&a, IER, 0x05);
+	t0 = loop_now(a.m.loop);
+	loop_clock_step(a.m.loop, 1000);
+	snap_wr_init(&w);
+	assert_int_equal(dm_state_save(&a.m, &w), 0);
+
+	rig_build(&b, false);
+	loop_clock_set(b.m.loop, 5000000);
+	assert_int_equal(dm_state_load(&b.m, w.buf, w.len), 0);
+	assert_true(b.level[4] == a.level[4]);
+	for (unsigned reg = IER; reg <= SCR; reg++)
+		if (reg != IIR)
+			assert_int_equal(rd(&b, reg), rd(&a, reg));
+	assert_int_equal(rd(&b, IIR), rd(&a, IIR));
+	wr(&b, LCR, 0x9b);
+	assert_int_equal(rd(&b, RBR), 0x03);
+	wr(&b, LCR, 0x1b);
+	/* The timeout was 4 characters (11-bit frames at 38400) from t0; 1000 ns of it had run. */
+	loop_clock_step(b.m.loop, t0 + 4 * qemu_char_ns(3, 11) - 1000 - 1);
+	assert_int_equal(rd(&b, IIR), 0xc1);
+	loop_clock_step(b.m.loop, 1);
+	assert_int_equal(rd(&b, IIR), 0xcc);
+	assert_int_equal(rd(&b, RBR), 'x');
+	assert_int_equal(rd(&b, RBR), 'y');
+	rig_free(&b);
+
+	/* A forged stream (IER reserved bits) is refused and changes nothing. */
+	p = memmem(w.buf, w.len, "\x03ier\x01", 5);
+	assert_non_null(p);
+	p[5] = 0xff;
+	rig_build(&b, false);
+	wr(&b, SCR, 0x11);
+	assert_int_not_equal(dm_state_load(&b.m, w.buf, w.len), 0);
+	assert_int_equal(rd(&b, SCR), 0x11);
+	assert_int_equal(rd(&b, IER), 0x00);
+	rig_free(&b);
+	snap_wr_free(&w);
+	rig_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +776,7 @@ int main(void)
 		cmocka_unit_test(com_ports),
 		cmocka_unit_test(auto_index),
 		cmocka_unit_test(serial_options),
+		cmocka_unit_test(save_and_restore),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
