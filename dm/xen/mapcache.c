@@ -56,12 +56,12 @@ struct mapcache {
 	struct mc_entry *last; /* last entry used: the fast path */
 	uint64_t mapped_bytes;
 	uint64_t max_bytes;
-	bool log_dirty;
+	const bool *log_dirty;
 	struct mapcache_stats st;
 };
 
 struct mapcache *mapcache_new(xenforeignmemory_handle *fmem, xendevicemodel_handle *dmod,
-			      domid_t domid, uint64_t max_bytes)
+			      domid_t domid, uint64_t max_bytes, const bool *log_dirty)
 {
 	struct mapcache *mc = calloc(1, sizeof(*mc));
 
@@ -70,6 +70,7 @@ struct mapcache *mapcache_new(xenforeignmemory_handle *fmem, xendevicemodel_hand
 	mc->fmem = fmem;
 	mc->dmod = dmod;
 	mc->domid = domid;
+	mc->log_dirty = log_dirty;
 	mc->max_bytes = max_bytes < MC_MAX_MAP ? MC_MAX_MAP : max_bytes;
 	return mc;
 }
@@ -121,11 +122,6 @@ void mapcache_free(struct mapcache *mc)
 		return;
 	mc_drop(mc, true);
 	free(mc);
-}
-
-void mapcache_set_log_dirty(struct mapcache *mc, bool on)
-{
-	mc->log_dirty = on;
 }
 
 void mapcache_get_stats(const struct mapcache *mc, struct mapcache_stats *st)
@@ -334,7 +330,7 @@ static void mc_mark_dirty(void *opaque, uint64_t gpa, size_t len)
 	struct mapcache *mc = opaque;
 	uint64_t first, last;
 
-	if (!mc->log_dirty || !len || !range_ok(gpa, len))
+	if (!mc->log_dirty || !*mc->log_dirty || !len || !range_ok(gpa, len))
 		return;
 	first = gpa >> MC_PAGE_SHIFT;
 	last = (gpa + len - 1) >> MC_PAGE_SHIFT;

@@ -230,6 +230,8 @@ static int bind_ports(struct xen_platform *xp)
 	return 0;
 }
 
+static void x_runstate_changed(void *opaque, enum run_state from, enum run_state to);
+
 int xen_platform_init(struct machine *m, const struct xen_opts *o)
 {
 	struct xen_platform *xp;
@@ -266,7 +268,7 @@ int xen_platform_init(struct machine *m, const struct xen_opts *o)
 		goto err_fini;
 
 	cap = (o->mapcache_max_mb ? o->mapcache_max_mb : MAPCACHE_DEFAULT_MB) << 20;
-	xp->mc = mapcache_new(xp->fmem, xp->dmod, xp->domid, cap);
+	xp->mc = mapcache_new(xp->fmem, xp->dmod, xp->domid, cap, &m->log_dirty);
 	if (!xp->mc) {
 		rc = -ENOMEM;
 		goto err_fini;
@@ -281,6 +283,10 @@ int xen_platform_init(struct machine *m, const struct xen_opts *o)
 		if (rc)
 			goto err_fini;
 	}
+	xp->rs_hook.changed = x_runstate_changed;
+	xp->rs_hook.opaque = xp;
+	runstate_add_hook(&m->rs, &xp->rs_hook);
+	xp->rs_hooked = true;
 	xp->listener.claim_range = x_claim_range;
 	xp->listener.claim_pci = x_claim_pci;
 	xp->listener.opaque = xp;
@@ -342,10 +348,19 @@ int xen_platform_set_running(struct machine *m, bool running)
 
 void xen_platform_set_log_dirty(struct machine *m, bool on)
 {
-	struct xen_platform *xp = xen_of(m);
+	m->log_dirty = on;
+}
 
-	if (xp && xp->mc)
-		mapcache_set_log_dirty(xp->mc, on);
+/* §1.3: the server follows the run state (QEMU xen_hvm_change_state_handler). */
+static void x_runstate_changed(void *opaque, enum run_state from, enum run_state to)
+{
+	struct xen_platform *xp = opaque;
+
+	(void)from;
+	/* A failure is logged there; the run state itself is QMP's to keep. */
+	if ((to == RUN_RUNNING || to == RUN_PAUSED) &&
+	    xen_platform_set_running(xp->m, to == RUN_RUNNING))
+		dm_warn(WHO, "ioreq server did not follow the run state %s", run_state_name(to));
 }
 
 void xen_platform_on_signal(void *opaque, int signo)
@@ -441,6 +456,9 @@ void xen_platform_fini(struct machine *m)
 		loop_del_fd(m->loop, xenevtchn_fd(xp->xce));
 	xp->fd_watched = false;
 	timer_del(&xp->buf_timer);
+	if (xp->rs_hooked)
+		runstate_del_hook(&m->rs, &xp->rs_hook);
+	xp->rs_hooked = false;
 	if (xp->listening)
 		bus_set_listener(m->bus, NULL);
 	xp->listening = false;

@@ -44,10 +44,17 @@ __attribute__((warn_unused_result)) int xen_platform_init(struct machine *m,
 __attribute__((warn_unused_result)) int xen_platform_start(struct machine *m);
 void xen_platform_fini(struct machine *m);
 
-/* QMP stop/cont: disable/enable the ioreq server (§1.3). 0 or -errno. */
+/*
+ * Disable/enable the ioreq server (§1.3) and, on enable, write "running".
+ * The platform also follows m->rs by itself: running enables, paused
+ * (QMP stop) disables. 0 or -errno.
+ */
 __attribute__((warn_unused_result)) int xen_platform_set_running(struct machine *m,
 								  bool running);
-/* QMP xen-set-global-dirty-log: report DM writes to guest RAM while on (§5.3). */
+/*
+ * Sets m->log_dirty (QMP xen-set-global-dirty-log does the same): while on,
+ * every DM write to guest RAM is reported to Xen (§5.3).
+ */
 void xen_platform_set_log_dirty(struct machine *m, bool on);
 /* loop_watch_signals callback; opaque is the struct machine. */
 void xen_platform_on_signal(void *opaque, int signo);

@@ -31,6 +31,7 @@
 #include "dm/loop.h"
 #include "dm/memory.h"
 #include "dm/platform.h"
+#include "dm/runstate.h"
 #include "dm/xen/xen.h"
 
 /*
@@ -91,6 +92,8 @@ struct xen_platform {
 	bool fd_watched;
 
 	struct mapcache *mc;
+	struct runstate_hook rs_hook;
+	bool rs_hooked;
 	struct bus_listener listener;
 	bool listening;
 
@@ -127,10 +130,10 @@ extern const struct platform_ops xen_platform_ops;
 void xen_run_pending_requests(struct xen_platform *xp);
 
 /* mapcache.c (§3) */
+/* log_dirty: the machine's flag (QMP xen-set-global-dirty-log), read on every write. */
 struct mapcache *mapcache_new(xenforeignmemory_handle *fmem, xendevicemodel_handle *dmod,
-			      domid_t domid, uint64_t max_bytes);
+			      domid_t domid, uint64_t max_bytes, const bool *log_dirty);
 void mapcache_free(struct mapcache *mc);
-void mapcache_set_log_dirty(struct mapcache *mc, bool on);
 extern const struct guest_mem_ops mapcache_ops;
 /* For tests and stats. */
 struct mapcache_stats {

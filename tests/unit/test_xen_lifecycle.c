@@ -368,6 +368,28 @@ static void stop_cont(void **state)
 	down(e);
 }
 
+/* QMP stop/cont move m->rs; the server follows it by itself. */
+static void follows_run_state(void **state)
+{
+	struct xensim_cfg c = cfg(1);
+	struct xen_opts xo = { 0 };
+	struct env *e = up(&c, &xo);
+	size_t mark;
+
+	(void)state;
+	runstate_set(&e->m.rs, RUN_RUNNING);
+	assert_true(xensim_server_enabled());
+	mark = xensim_log_count();
+	runstate_set(&e->m.rs, RUN_PAUSED);
+	assert_false(xensim_server_enabled());
+	assert_string_equal(xensim_log_line(mark), "set_state 0");
+	runstate_set(&e->m.rs, RUN_RUNNING);
+	assert_true(xensim_server_enabled());
+	assert_string_equal(xensim_log_line(mark + 1), "set_state 1");
+	assert_string_equal(xensim_log_line(mark + 2), "xs_write " STATE_PATH " running");
+	down(e);
+}
+
 /* -S: no "running" until the first cont. */
 static void start_paused(void **state)
 {
@@ -519,6 +541,7 @@ int main(void)
 		cmocka_unit_test(teardown_sigint),
 		cmocka_unit_test(teardown_sighup),
 		cmocka_unit_test(stop_cont),
+		cmocka_unit_test(follows_run_state),
 		cmocka_unit_test(start_paused),
 		cmocka_unit_test(restricted),
 		cmocka_unit_test(isa_irq_levels),
