@@ -213,6 +213,12 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/,
 		$(if $(filter $(XENSIM_SRCS),$(unit_extra_$*)),$(HVMDM_LIBS_XENSIM),$(HVMDM_LIBS))
 
 # Benchmarks: built on request, never part of the tests.
+# ioreq round trips through dm/xen against the simulated hypervisor.
+$(BUILD)/bench/bench_xensim: $(BUILD)/bench/bench_xensim.o $(XEN_OBJS) \
+		$(addprefix $(BUILD)/,$(XENSIM_SRCS:.c=.o)) $(BUILD)/libhvmdm.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS_XENSIM)
+
 $(BUILD)/bench/bench_dispatch: $(BUILD)/bench/bench_dispatch.o $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)

@@ -1,0 +1,30 @@
+#!/bin/bash
+# Every benchmark, against one build directory (`make bench` runs this).
+# Benchmarks print figures; they never fail the build on a time.
+#
+#   bench/run.sh BUILD [--accesses N]
+set -u
+cd "$(dirname "$0")/.." || exit 0
+BUILD=${1:-build}
+shift || true
+
+echo "hvmdm benchmarks ($(uname -m), $(nproc) CPUs, build $BUILD)"
+
+# The ioreq dispatch core on its own (bench/bench_dispatch.c), when it builds.
+if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_dispatch" >/dev/null 2>&1; then
+	echo "== ioreq dispatch (in-process)"
+	"$BUILD/bench/bench_dispatch" || echo "   (bench_dispatch exited $?)"
+fi
+
+# ioreq round trips through dm/xen against the simulated hypervisor, and the
+# instructions hvmdm spends per request (bench/bench_xensim.c).
+if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_xensim" >/dev/null 2>&1; then
+	"$BUILD/bench/bench_xensim" || echo "   (bench_xensim exited $?)"
+	bench/bench_xensim_callgrind.sh "$BUILD"
+fi
+
+# The whole daemon against QEMU: qtest throughput, start-up time and RSS.
+if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
+	python3 bench/qtest_vs_qemu.py "$BUILD/hvmdm" "$@" || echo "   (qtest_vs_qemu exited $?)"
+fi
+exit 0
