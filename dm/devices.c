@@ -12,6 +12,7 @@
 /* Chipset */
 extern const struct dev_type i440fx_type;
 extern const struct dev_type piix3_type;
+extern const struct dev_type piix3_ide_type;
 extern const struct dev_type piix4_pm_type;
 
 /* ISA */
@@ -19,6 +20,10 @@ extern const struct dev_type port92_type;
 extern const struct dev_type cmos_type;
 extern const struct dev_type serial_type;
 extern const struct dev_type i8042_type;
+
+/* IDE drives (on piix3-ide) */
+extern const struct dev_type ide_hd_type;
+extern const struct dev_type ide_cd_type;
 
 /* PCI add-ons */
 extern const struct dev_type xen_platform_type;
@@ -29,12 +34,16 @@ const struct dev_type *const dev_types[] = {
 	/* Chipset */
 	&i440fx_type,
 	&piix3_type,
+	&piix3_ide_type,
 	&piix4_pm_type,
 	/* ISA */
 	&port92_type,
 	&cmos_type,
 	&serial_type,
 	&i8042_type,
+	/* IDE drives (on piix3-ide) */
+	&ide_hd_type,
+	&ide_cd_type,
 	/* PCI add-ons */
 	&xen_platform_type,
 	/* USB */
