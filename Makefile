@@ -165,7 +165,7 @@ UNIT_TESTS := \
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
 unit_extra_xen_lifecycle := $(XEN_SRCS) $(XENSIM_SRCS)
-unit_extra_xen_mapcache := $(XEN_SRCS) $(XENSIM_SRCS)
+unit_extra_xen_mapcache := $(XEN_SRCS) $(XENSIM_SRCS) dm/machine.c
 
 # The i440FX test reads the golden dumps and QEMU transcripts.
 unit_extra_i440fx := tests/golden/golden.c
@@ -176,7 +176,7 @@ unit_extra_trace := dm/machine.c
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 
 # ---------------------------------------------------------------- rules
-.PHONY: all run test check clean deps san bench format help
+.PHONY: all run test check clean deps san bench format help e2e
 all: $(BUILD)/hvmdm
 
 $(BUILD)/libhvmdm.a: $(LIB_OBJS)
@@ -248,6 +248,11 @@ san:
 
 bench: all
 	$(Q)bench/run.sh $(BUILD)
+
+# The end-to-end test under the real Xen, nested in QEMU TCG (tests/e2e/README.md):
+# builds and caches a dom0 image on first use (about 3 minutes), then boots it.
+e2e: all
+	$(Q)tests/e2e/e2e.sh $(BUILD)
 
 format:
 	$(Q)clang-format -i $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS) $(XEN_SRCS) $(MAIN_SRCS)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "dm/loop.h"
+#include "hw/pci/pci.h"
 #include "dm/xen/xen_int.h"
 #include "tests/xensim/xensim_env.h"
 
@@ -287,6 +288,72 @@ static void pcidev_claims(void **state)
 	down(e);
 }
 
+/*
+ * The guest programs a real PCI function's BARs with config cycles (through
+ * the ioreq path) and the claims follow exactly: decode on claims both BARs,
+ * a move with decode on releases the old range and claims the new one,
+ * decode off releases (PCI 3.0 6.2.2 Command, 6.2.5.1 Base Address).
+ */
+static void guest_bar_programming(void **state)
+{
+	static const struct pci_identity id = { .vendor = 0x1234, .device = 0x5678,
+						.class_code = 0xff0000 };
+	struct xensim_cfg c = cfg(1);
+	struct xen_opts xo = { 0 };
+	struct env *e = up(&c, &xo);
+	struct region mem = { .name = "bar0", .ops = &bar_ops };
+	struct region io = { .name = "bar1", .ops = &bar_ops };
+	struct pci_func *f = calloc(1, sizeof(*f));
+	const uint64_t dev = 0x20ull << 32; /* 00:04.0 */
+	struct xensim_req prog[] = {
+		env_req(IOREQ_TYPE_PCI_CONFIG, IOREQ_WRITE, dev | PCI_BASE_ADDRESS_0, 4, 0xf0000000),
+		env_req(IOREQ_TYPE_PCI_CONFIG, IOREQ_WRITE, dev | (PCI_BASE_ADDRESS_0 + 4), 4, 0xc001),
+		env_req(IOREQ_TYPE_PCI_CONFIG, IOREQ_WRITE, dev | PCI_COMMAND, 2,
+			PCI_COMMAND_IO | PCI_COMMAND_MEMORY),
+	};
+	struct xensim_req move = env_req(IOREQ_TYPE_PCI_CONFIG, IOREQ_WRITE,
+					 dev | PCI_BASE_ADDRESS_0, 4, 0xf1000000);
+	struct xensim_req off = env_req(IOREQ_TYPE_PCI_CONFIG, IOREQ_WRITE, dev | PCI_COMMAND, 2, 0);
+	size_t mark;
+
+	(void)state;
+	assert_non_null(f);
+	pci_func_init(f, &e->m, 0x20, &id, NULL, NULL, "test@04.0");
+	assert_int_equal(pci_bar_init(f, 0, PCI_BAR_MEM32, 0x1000, &mem), 0);
+	assert_int_equal(pci_bar_init(f, 1, PCI_BAR_IO, 0x40, &io), 0);
+	mark = xensim_log_count();
+	assert_int_equal(pci_func_attach(f), 0);
+	assert_string_equal(xensim_log_line(mark), "map_pcidev 0000:00:04.0");
+	assert_int_equal(xensim_log_count(), mark + 1);
+
+	mark = xensim_log_count();
+	assert_int_equal(xensim_vcpu_start(0, prog, 3), 0);
+	env_run_vcpus(e);
+	assert_int_equal(xensim_log_count(), mark + 2);
+	assert_true(xensim_log_find("map_io mmio 0xf0000000-0xf0000fff", mark) >= 0);
+	assert_true(xensim_log_find("map_io pio 0xc000-0xc03f", mark) >= 0);
+
+	mark = xensim_log_count();
+	assert_int_equal(xensim_vcpu_start(0, &move, 1), 0);
+	env_run_vcpus(e);
+	assert_string_equal(xensim_log_line(mark), "unmap_io mmio 0xf0000000-0xf0000fff");
+	assert_string_equal(xensim_log_line(mark + 1), "map_io mmio 0xf1000000-0xf1000fff");
+	assert_int_equal(xensim_log_count(), mark + 2);
+
+	mark = xensim_log_count();
+	assert_int_equal(xensim_vcpu_start(0, &off, 1), 0);
+	env_run_vcpus(e);
+	assert_int_equal(xensim_log_count(), mark + 2);
+	assert_true(xensim_log_find("unmap_io mmio 0xf1000000-0xf1000fff", mark) >= 0);
+	assert_true(xensim_log_find("unmap_io pio 0xc000-0xc03f", mark) >= 0);
+
+	mark = xensim_log_count();
+	pci_func_detach(f);
+	assert_string_equal(xensim_log_line(mark), "unmap_pcidev 0000:00:04.0");
+	free(f);
+	down(e);
+}
+
 /* ------------------------------------------------------------ teardown */
 
 /* §1.5: unbind -> disable -> unmap frames -> destroy -> close handles. */
@@ -537,6 +604,7 @@ int main(void)
 		cmocka_unit_test(bar_move_claims),
 		cmocka_unit_test(bar_move_refused_rolls_back),
 		cmocka_unit_test(pcidev_claims),
+		cmocka_unit_test(guest_bar_programming),
 		cmocka_unit_test(teardown_sigterm),
 		cmocka_unit_test(teardown_sigint),
 		cmocka_unit_test(teardown_sighup),

@@ -19,6 +19,7 @@
 
 #include "dm/loop.h"
 #include "dm/memory.h"
+#include "dm/sim/trace.h"
 #include "dm/xen/xen_int.h"
 #include "tests/xensim/xensim_env.h"
 
@@ -311,6 +312,55 @@ static void record_trace(void **state)
 	unlink(path);
 }
 
+/* Every line the recorder writes is one the replay parser takes, meaning the same request. */
+static void record_lines_parse(void **state)
+{
+	static const char *const lines[] = {
+		"bufioreq 0xa0010 2 0xbeef",
+		"inb 0x511",
+		"outw 0x510 0xabcd",
+		"write 0x30000 4 0x11223344",
+		"ioreq pio w 0x1f0 2 2 1 1 0x30000",
+		"ioreq copy r 0xfebf0008 8 1 0 0 0x0",
+		"pcicfg r 0000:00:03.0 16 4",
+		"pcicfg w 0000:00:03.0 4 2 0x107",
+		"invalidate",
+		"#= OK 0x0056",
+	};
+	static const enum trace_op ops[] = {
+		TOP_BUFIOREQ, TOP_IN, TOP_OUT, TOP_WRITE, TOP_IOREQ,
+		TOP_IOREQ, TOP_PCICFG, TOP_PCICFG, TOP_INVALIDATE, TOP_NONE,
+	};
+	struct trace_cmd cmd;
+	char err[128];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		memset(&cmd, 0, sizeof(cmd));
+		err[0] = 0;
+		if (trace_parse(lines[i], strlen(lines[i]), &cmd, err, sizeof(err)))
+			fail_msg("\"%s\": %s", lines[i], err);
+		assert_int_equal(cmd.op, ops[i]);
+		if (i == 4) {
+			assert_int_equal(cmd.req.type, DM_IOREQ_PIO);
+			assert_int_equal(cmd.req.dir, DM_IOREQ_WRITE);
+			assert_int_equal(cmd.req.addr, 0x1f0);
+			assert_int_equal(cmd.req.size, 2);
+			assert_int_equal(cmd.req.count, 2);
+			assert_true(cmd.req.df);
+			assert_true(cmd.req.data_is_ptr);
+			assert_int_equal(cmd.req.data, 0x30000);
+		}
+		if (i == 6) {
+			assert_int_equal(cmd.req.type, DM_IOREQ_PCI_CONFIG);
+			assert_int_equal(cmd.req.addr, (uint64_t)ENV_PCI_DEVFN << 32 | 16);
+			assert_int_equal(cmd.req.size, 4);
+		}
+		trace_cmd_free(&cmd);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +372,7 @@ int main(void)
 		cmocka_unit_test(cap_evicts_unlocked),
 		cmocka_unit_test(log_dirty_reports_writes),
 		cmocka_unit_test(record_trace),
+		cmocka_unit_test(record_lines_parse),
 	};
 	return cmocka_run_group_tests_name("xen_mapcache", tests, NULL, NULL);
 }
