@@ -40,8 +40,8 @@ static struct xensim_req pio_read(void)
 /* REP INSW of 4 KiB into guest RAM, a page per vCPU. */
 static struct xensim_req insw_4k(unsigned v)
 {
-	struct xensim_req r = env_req(IOREQ_TYPE_PIO, IOREQ_READ, ENV_FIFO_PORT, 2,
-				      0x100000 + (uint64_t)v * 4096);
+	struct xensim_req r =
+	    env_req(IOREQ_TYPE_PIO, IOREQ_READ, ENV_FIFO_PORT, 2, 0x100000 + (uint64_t)v * 4096);
 
 	r.count = 2048;
 	r.data_is_ptr = true;

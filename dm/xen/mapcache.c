@@ -28,23 +28,23 @@
 
 static const char WHO[] = "mapcache";
 
-#define MC_PAGE_SHIFT   12
-#define MC_PAGE_SIZE    (1ull << MC_PAGE_SHIFT)
+#define MC_PAGE_SHIFT	12
+#define MC_PAGE_SIZE	(1ull << MC_PAGE_SHIFT)
 #define MC_BUCKET_SHIFT 20
-#define MC_BUCKET_SIZE  (1ull << MC_BUCKET_SHIFT)
+#define MC_BUCKET_SIZE	(1ull << MC_BUCKET_SHIFT)
 #define MC_BUCKET_PAGES (MC_BUCKET_SIZE >> MC_PAGE_SHIFT)
-#define MC_HASH_SLOTS   1024u
+#define MC_HASH_SLOTS	1024u
 /* One gm_map may span at most this much (a frame buffer, a DMA burst). */
-#define MC_MAX_MAP      (64ull << 20)
+#define MC_MAX_MAP (64ull << 20)
 /* x86 guests have at most 52 physical address bits. */
-#define MC_GPA_LIMIT    (1ull << 52)
+#define MC_GPA_LIMIT (1ull << 52)
 
 struct mc_entry {
 	uint64_t bucket;   /* first bucket */
 	unsigned nbuckets; /* buckets mapped */
 	uint8_t *vaddr;
-	unsigned lock;     /* gm_map holders */
-	uint64_t *valid;   /* bit per page: Xen mapped it */
+	unsigned lock;	 /* gm_map holders */
+	uint64_t *valid; /* bit per page: Xen mapped it */
 	struct mc_entry *next;
 };
 
@@ -335,7 +335,8 @@ static void mc_mark_dirty(void *opaque, uint64_t gpa, size_t len)
 	first = gpa >> MC_PAGE_SHIFT;
 	last = (gpa + len - 1) >> MC_PAGE_SHIFT;
 	mc->st.dirty_reports++;
-	if (xendevicemodel_modified_memory(mc->dmod, mc->domid, first, (uint32_t)(last - first + 1)))
+	if (xendevicemodel_modified_memory(mc->dmod, mc->domid, first,
+					   (uint32_t)(last - first + 1)))
 		dm_warn(WHO, "modified_memory 0x%" PRIx64 "+%" PRIu64 ": %s", first,
 			last - first + 1, strerror(errno));
 }

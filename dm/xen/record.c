@@ -13,9 +13,9 @@
  * A PTR write (OUTS, MOVS to a device) reads guest memory: a `write` line
  * (in pieces of at most 1 KiB) carrying those bytes precedes it, so the
  * replayed request reads the same data. Only RAM is read for this (a buffer
- * in MMIO, rare, is noted as a comment: reading it would disturb a device). The answer to every synchronous
- * request follows as a `#=` comment, which replay skips and a diff can use.
- * TIMEOFFSET has no trace command and is kept as a comment.
+ * in MMIO, rare, is noted as a comment: reading it would disturb a device). The answer to every
+ * synchronous request follows as a `#=` comment, which replay skips and a diff can use. TIMEOFFSET
+ * has no trace command and is kept as a comment.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -109,8 +109,7 @@ static void record_pcicfg(struct xen_platform *xp, const struct dm_ioreq *r)
 	fprintf(f, "pcicfg %c %04x:%02x:%02x.%u %u %u", r->dir == DM_IOREQ_READ ? 'r' : 'w',
 		sbdf >> 16, (sbdf >> 8) & 0xff, (sbdf >> 3) & 0x1f, sbdf & 7, reg, r->size);
 	if (r->dir == DM_IOREQ_WRITE) {
-		if (r->data_is_ptr && r->size <= 4 &&
-		    !gm_read(&xp->m->mem, r->data, b, r->size))
+		if (r->data_is_ptr && r->size <= 4 && !gm_read(&xp->m->mem, r->data, b, r->size))
 			val = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
 			      (uint64_t)b[3] << 24;
 		fprintf(f, " 0x%" PRIx64, val);
@@ -118,18 +117,23 @@ static void record_pcicfg(struct xen_platform *xp, const struct dm_ioreq *r)
 	fputc('\n', f);
 }
 
+/* Recorded as inb/outb...: a single port access of 1, 2 or 4 bytes. */
+static bool simple_pio(const struct dm_ioreq *r)
+{
+	return r->type == DM_IOREQ_PIO && !r->data_is_ptr && r->count == 1 &&
+	       (r->size == 1 || r->size == 2 || r->size == 4);
+}
+
 void xen_record_request(struct xen_platform *xp, const struct dm_ioreq *r)
 {
 	FILE *f = xp->record;
-	bool simple = !r->data_is_ptr && r->count == 1 && (r->size == 1 || r->size == 2 ||
-							   r->size == 4);
 
 	switch (r->type) {
 	case DM_IOREQ_PIO:
 	case DM_IOREQ_COPY:
 		if (r->data_is_ptr && r->dir == DM_IOREQ_WRITE)
 			record_ptr_data(xp, r);
-		if (r->type == DM_IOREQ_PIO && simple)
+		if (simple_pio(r))
 			record_pio(f, r);
 		else
 			record_raw(f, r);
@@ -150,16 +154,15 @@ void xen_record_request(struct xen_platform *xp, const struct dm_ioreq *r)
 	}
 }
 
+/* The answer replay gives to the line recorded for r (trace-format.md). */
 void xen_record_answer(struct xen_platform *xp, const struct dm_ioreq *r, int rc)
 {
 	FILE *f = xp->record;
+	bool in_out = simple_pio(r) || r->type == DM_IOREQ_PCI_CONFIG;
 
-	if (r->type == DM_IOREQ_PIO && r->dir == DM_IOREQ_READ && !r->data_is_ptr &&
-	    r->count == 1 && r->size <= 4)
+	if (in_out && r->dir == DM_IOREQ_READ)
 		fprintf(f, "#= OK 0x%04" PRIx64 "\n", r->data);
-	else if (r->type == DM_IOREQ_PCI_CONFIG && r->dir == DM_IOREQ_READ)
-		fprintf(f, "#= OK 0x%04" PRIx64 "\n", r->data);
-	else if (r->type == DM_IOREQ_PIO || r->type == DM_IOREQ_COPY)
+	else if (!in_out && (r->type == DM_IOREQ_PIO || r->type == DM_IOREQ_COPY))
 		fprintf(f, "#= OK 0x%016" PRIx64 "\n", r->data);
 	else
 		fputs("#= OK\n", f);

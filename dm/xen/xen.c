@@ -47,9 +47,8 @@ static int x_claim_range(void *opaque, enum bus_space space, uint64_t first, uin
 		rc = xendevicemodel_map_io_range_to_ioreq_server(xp->dmod, xp->domid, xp->ioservid,
 								 mmio, first, last);
 	else
-		rc = xendevicemodel_unmap_io_range_from_ioreq_server(xp->dmod, xp->domid,
-								     xp->ioservid, mmio, first,
-								     last);
+		rc = xendevicemodel_unmap_io_range_from_ioreq_server(
+		    xp->dmod, xp->domid, xp->ioservid, mmio, first, last);
 	if (rc) {
 		rc = -errno;
 		dm_err(WHO, "%s %s 0x%" PRIx64 "-0x%" PRIx64 ": %s", claim ? "claim" : "release",
@@ -69,8 +68,8 @@ static int x_claim_pci(void *opaque, unsigned devfn, bool claim)
 	int rc;
 
 	if (claim)
-		rc = xendevicemodel_map_pcidev_to_ioreq_server(xp->dmod, xp->domid, xp->ioservid,
-							       0, 0, dev, fn);
+		rc = xendevicemodel_map_pcidev_to_ioreq_server(xp->dmod, xp->domid, xp->ioservid, 0,
+							       0, dev, fn);
 	else
 		rc = xendevicemodel_unmap_pcidev_from_ioreq_server(xp->dmod, xp->domid,
 								   xp->ioservid, 0, 0, dev, fn);
@@ -161,8 +160,8 @@ static int map_pages(struct xen_platform *xp)
 	void *addr = NULL;
 
 	xp->fres = xenforeignmemory_map_resource(
-		xp->fmem, xp->domid, XENMEM_resource_ioreq_server, xp->ioservid,
-		XENMEM_resource_ioreq_server_frame_bufioreq, 2, &addr, PROT_READ | PROT_WRITE, 0);
+	    xp->fmem, xp->domid, XENMEM_resource_ioreq_server, xp->ioservid,
+	    XENMEM_resource_ioreq_server_frame_bufioreq, 2, &addr, PROT_READ | PROT_WRITE, 0);
 	if (xp->fres) {
 		xp->buffered = addr;
 		xp->shared = (shared_iopage_t *)((uint8_t *)addr + 4096);
@@ -468,8 +467,9 @@ void xen_platform_fini(struct machine *m)
 	mapcache_free(xp->mc);
 	xp->mc = NULL;
 	close_handles(xp);
-	dm_info(WHO, "d%u: ioreq server gone (%" PRIu64 " requests, %" PRIu64 " buffered, "
-		     "%" PRIu64 " malformed)",
+	dm_info(WHO,
+		"d%u: ioreq server gone (%" PRIu64 " requests, %" PRIu64 " buffered, "
+		"%" PRIu64 " malformed)",
 		xp->domid, xp->stats.sync, xp->stats.buffered, xp->stats.malformed);
 	free(xp->vcpu_port);
 	free(xp->vcpu_bound);

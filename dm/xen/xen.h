@@ -29,18 +29,18 @@
 struct machine;
 
 struct xen_opts {
-	int domid;                /* -xen-domid, > 0 */
-	unsigned max_vcpus;       /* 0: ask Xen (xendevicemodel_nr_vcpus) */
-	const char *record;       /* --record FILE: every ioreq in trace format, or NULL */
-	bool restrict_handles;    /* -xen-domid-restrict: xentoolcore_restrict_all, no xenstore */
-	bool start_paused;        /* -S: "running" is written on the first resume */
+	int domid;		  /* -xen-domid, > 0 */
+	unsigned max_vcpus;	  /* 0: ask Xen (xendevicemodel_nr_vcpus) */
+	const char *record;	  /* --record FILE: every ioreq in trace format, or NULL */
+	bool restrict_handles;	  /* -xen-domid-restrict: xentoolcore_restrict_all, no xenstore */
+	bool start_paused;	  /* -S: "running" is written on the first resume */
 	uint64_t mapcache_max_mb; /* guest memory mapped at once; 0: 32768 (32 GiB) */
 	/* Reset every device before a guest reboot reaches Xen (§1.4); may be NULL. */
 	void (*system_reset)(struct machine *m);
 };
 
 __attribute__((warn_unused_result)) int xen_platform_init(struct machine *m,
-							   const struct xen_opts *o);
+							  const struct xen_opts *o);
 __attribute__((warn_unused_result)) int xen_platform_start(struct machine *m);
 void xen_platform_fini(struct machine *m);
 
@@ -49,8 +49,7 @@ void xen_platform_fini(struct machine *m);
  * The platform also follows m->rs by itself: running enables, paused
  * (QMP stop) disables. 0 or -errno.
  */
-__attribute__((warn_unused_result)) int xen_platform_set_running(struct machine *m,
-								  bool running);
+__attribute__((warn_unused_result)) int xen_platform_set_running(struct machine *m, bool running);
 /*
  * Sets m->log_dirty (QMP xen-set-global-dirty-log does the same): while on,
  * every DM write to guest RAM is reported to Xen (§5.3).

@@ -56,7 +56,7 @@ struct mapcache;
 struct machine;
 
 struct xen_stats {
-	uint64_t sync;      /* synchronous requests completed */
+	uint64_t sync;	    /* synchronous requests completed */
 	uint64_t buffered;  /* buffered entries applied */
 	uint64_t spurious;  /* notifications with no request ready */
 	uint64_t malformed; /* requests ioreq_handle refused, answered benignly */
@@ -78,15 +78,15 @@ struct xen_platform {
 	bool server_created;
 	bool server_enabled;
 	xenforeignmemory_resource_handle *fres; /* map_resource mapping, or NULL */
-	void *legacy_page[2];                   /* the gfn fallback: buffered, shared */
+	void *legacy_page[2];			/* the gfn fallback: buffered, shared */
 	shared_iopage_t *shared;
 	buffered_iopage_t *buffered;
 
 	unsigned nr_vcpus;
 	evtchn_port_t *vcpu_port; /* local port per vCPU */
 	bool *vcpu_bound;
-	unsigned last_vcpu;      /* port lookup starts here */
-	evtchn_port_t buf_port;  /* local port of the buffered ring */
+	unsigned last_vcpu;	/* port lookup starts here */
+	evtchn_port_t buf_port; /* local port of the buffered ring */
 	bool buf_bound;
 	struct timer buf_timer;
 	bool fd_watched;
@@ -137,9 +137,9 @@ void mapcache_free(struct mapcache *mc);
 extern const struct guest_mem_ops mapcache_ops;
 /* For tests and stats. */
 struct mapcache_stats {
-	uint64_t maps;    /* foreign map calls */
+	uint64_t maps;	  /* foreign map calls */
 	uint64_t unmaps;  /* foreign unmap calls */
-	uint64_t hits;    /* lookups served by an existing mapping */
+	uint64_t hits;	  /* lookups served by an existing mapping */
 	unsigned entries; /* mappings held now */
 	unsigned locked;  /* of which locked by gm_map */
 	uint64_t mapped_bytes;
@@ -158,6 +158,6 @@ void xen_record_buffered(struct xen_platform *xp, const struct dm_ioreq *r);
 
 /* xen_store.c (§7.2) */
 __attribute__((warn_unused_result)) int xen_store_write_state(struct xen_platform *xp,
-							       const char *state);
+							      const char *state);
 
 #endif

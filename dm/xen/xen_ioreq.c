@@ -112,9 +112,10 @@ static int dispatch(struct xen_platform *xp, struct dm_ioreq *r, const char *src
 		if (r->dir == DM_IOREQ_READ)
 			r->data = ~0ull;
 	}
-	dm_dbg(LOG_XEN, WHO, "%s %s %c addr 0x%" PRIx64 " size %u count %u data 0x%" PRIx64 " -> %d",
-	       src, type_name(r->type), r->dir == DM_IOREQ_READ ? 'r' : 'w', r->addr, r->size,
-	       r->count, r->data, rc);
+	dm_dbg(LOG_XEN, WHO,
+	       "%s %s %c addr 0x%" PRIx64 " size %u count %u data 0x%" PRIx64 " -> %d", src,
+	       type_name(r->type), r->dir == DM_IOREQ_READ ? 'r' : 'w', r->addr, r->size, r->count,
+	       r->data, rc);
 	return rc;
 }
 
@@ -144,9 +145,8 @@ static buf_ioreq_t buf_slot(struct xen_platform *xp, uint32_t idx)
 
 static void buf_apply(struct xen_platform *xp, struct dm_ioreq *r)
 {
-	if (r->dir != DM_IOREQ_WRITE ||
-	    (r->type != DM_IOREQ_PIO && r->type != DM_IOREQ_COPY &&
-	     r->type != DM_IOREQ_TIMEOFFSET)) {
+	if (r->dir != DM_IOREQ_WRITE || (r->type != DM_IOREQ_PIO && r->type != DM_IOREQ_COPY &&
+					 r->type != DM_IOREQ_TIMEOFFSET)) {
 		xp->stats.malformed++;
 		guest_err(WHO, "buffered ioreq type %u dir %u at 0x%" PRIx64 " dropped", r->type,
 			  r->dir, r->addr);

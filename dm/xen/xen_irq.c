@@ -60,7 +60,7 @@ static void x_pci_intx(void *opaque, unsigned devfn, unsigned pin, bool level)
 	if (level)
 		xp->intx_level[devfn] |= (uint8_t)(1u << pin);
 	else
-		xp->intx_level[devfn] &= (uint8_t)~(1u << pin);
+		xp->intx_level[devfn] &= (uint8_t) ~(1u << pin);
 	after = slot_pin_level(xp, slot, pin);
 	if (before == after)
 		return;

@@ -21,7 +21,9 @@
 
 #include "tests/xensim/xensim_int.h"
 
-struct xensim xs_sim = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .memfd = -1 };
+struct xensim xs_sim = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			 .cond = PTHREAD_COND_INITIALIZER,
+			 .memfd = -1 };
 #define S xs_sim
 
 /* ------------------------------------------------------------ log */
@@ -174,7 +176,7 @@ unsigned xensim_errors(void)
 
 #define VGA_HOLE_FIRST 0xa0ull
 #define VGA_HOLE_END   0xc0ull
-#define GFN_4G         0x100000ull
+#define GFN_4G	       0x100000ull
 
 int64_t xs_gfn_offset(uint64_t gfn)
 {

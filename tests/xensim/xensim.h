@@ -32,10 +32,10 @@
 struct xensim_cfg {
 	int domid;
 	unsigned nr_vcpus;
-	uint64_t ram_low;           /* bytes of RAM from 0 (the VGA hole 0xa0000-0xbffff excluded) */
-	uint64_t ram_high;          /* bytes of RAM from 4 GiB */
-	bool no_map_resource;       /* map_resource fails with EOPNOTSUPP (pre-4.11 Xen) */
-	unsigned wait_timeout_ms;   /* a vCPU gives up waiting after this (0: 20000) */
+	uint64_t ram_low;	  /* bytes of RAM from 0 (the VGA hole 0xa0000-0xbffff excluded) */
+	uint64_t ram_high;	  /* bytes of RAM from 4 GiB */
+	bool no_map_resource;	  /* map_resource fails with EOPNOTSUPP (pre-4.11 Xen) */
+	unsigned wait_timeout_ms; /* a vCPU gives up waiting after this (0: 20000) */
 };
 
 int xensim_init(const struct xensim_cfg *cfg);
@@ -60,7 +60,7 @@ struct xensim_req {
 	uint64_t addr;
 	uint64_t data;
 	bool buffer_ok; /* may go on the buffered ring if Xen would buffer it */
-	bool raw;       /* post it whatever it says (malformed shapes), no range selection */
+	bool raw;	/* post it whatever it says (malformed shapes), no range selection */
 	/* out */
 	uint64_t result;
 	enum xensim_outcome outcome;
@@ -114,7 +114,7 @@ unsigned xensim_errors(void);
 bool xensim_server_exists(void);
 bool xensim_server_enabled(void);
 unsigned xensim_live_foreign_maps(void); /* foreign mappings not yet unmapped */
-unsigned xensim_open_handles(void);      /* libxen* handles not yet closed */
+unsigned xensim_open_handles(void);	 /* libxen* handles not yet closed */
 bool xensim_range_claimed(bool mmio, uint64_t first, uint64_t last);
 bool xensim_pcidev_claimed(unsigned devfn);
 unsigned xensim_isa_level(unsigned irq);

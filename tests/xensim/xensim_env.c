@@ -9,7 +9,7 @@
 #include "dm/loop.h"
 #include "tests/xensim/xensim_env.h"
 
-#define ENV_OF(m) ((struct env *)((char *)(m) - offsetof(struct env, m)))
+#define ENV_OF(m) ((struct env *)((char *)(m)-offsetof(struct env, m)))
 
 static void log_access(struct env *e, uint8_t space, uint32_t devfn, uint64_t addr, uint64_t val,
 		       unsigned size)
@@ -30,7 +30,11 @@ static void reg_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 }
 
 static const struct region_ops reg_ops = {
-	.read = reg_read, .write = reg_write, .min_size = 1, .max_size = 4, .unaligned_ok = true,
+	.read = reg_read,
+	.write = reg_write,
+	.min_size = 1,
+	.max_size = 4,
+	.unaligned_ok = true,
 };
 
 static uint64_t fifo_read(void *opaque, uint64_t off, unsigned size)
@@ -48,7 +52,10 @@ static void fifo_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 }
 
 static const struct region_ops fifo_ops = {
-	.read = fifo_read, .write = fifo_write, .min_size = 2, .max_size = 2,
+	.read = fifo_read,
+	.write = fifo_write,
+	.min_size = 2,
+	.max_size = 2,
 };
 
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
@@ -69,7 +76,10 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 }
 
 static const struct region_ops mmio_ops = {
-	.read = mmio_read, .write = mmio_write, .min_size = 1, .max_size = 8,
+	.read = mmio_read,
+	.write = mmio_write,
+	.min_size = 1,
+	.max_size = 8,
 };
 
 static uint64_t vga_read(void *opaque, uint64_t off, unsigned size)
@@ -85,7 +95,10 @@ static void vga_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 }
 
 static const struct region_ops vga_ops = {
-	.read = vga_read, .write = vga_write, .min_size = 1, .max_size = 8,
+	.read = vga_read,
+	.write = vga_write,
+	.min_size = 1,
+	.max_size = 8,
 };
 
 static uint32_t cfg_read(void *opaque, unsigned reg, unsigned size)

@@ -19,18 +19,18 @@
 
 #include "tests/xensim/xensim.h"
 
-#define XS_PAGE            4096ull
-#define XS_MAX_VCPUS       128u
-#define XS_NPORTS          1024u
-#define XS_FIRST_LOCAL     200u
-#define XS_REMOTE_BUF      16u
-#define XS_REMOTE_VCPU(v)  (32u + (v))
-#define XS_IOSERVID        3u
+#define XS_PAGE		  4096ull
+#define XS_MAX_VCPUS	  128u
+#define XS_NPORTS	  1024u
+#define XS_FIRST_LOCAL	  200u
+#define XS_REMOTE_BUF	  16u
+#define XS_REMOTE_VCPU(v) (32u + (v))
+#define XS_IOSERVID	  3u
 /* The gfns the pre-4.11 interface reports for the two pages. */
-#define XS_GFN_IOREQ       0xfeff0ull
-#define XS_GFN_BUFIOREQ    0xfeff1ull
-#define XS_RING            256u
-#define XS_MAX_RANGES      512u
+#define XS_GFN_IOREQ	0xfeff0ull
+#define XS_GFN_BUFIOREQ 0xfeff1ull
+#define XS_RING		256u
+#define XS_MAX_RANGES	512u
 
 struct xenevtchn_handle {
 	int efd;

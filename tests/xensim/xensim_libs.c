@@ -34,7 +34,7 @@ struct xc_interface_core {
 	int unused;
 };
 
-#define LOCK()   pthread_mutex_lock(&S.lock)
+#define LOCK()	 pthread_mutex_lock(&S.lock)
 #define UNLOCK() pthread_mutex_unlock(&S.lock)
 
 /* Fail with err (returns -1) if the call is scripted to fail or the domain is wrong. */
@@ -231,9 +231,9 @@ static int server_check(const char *call, domid_t domid, ioservid_t id)
 	return 0;
 }
 
-int xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid,
-					 ioservid_t id, xen_pfn_t *ioreq_gfn,
-					 xen_pfn_t *bufioreq_gfn, evtchn_port_t *bufioreq_port)
+int xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
+					 xen_pfn_t *ioreq_gfn, xen_pfn_t *bufioreq_gfn,
+					 evtchn_port_t *bufioreq_port)
 {
 	int rc;
 
@@ -253,8 +253,8 @@ int xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t do
 	return rc;
 }
 
-int xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t domid,
-					  ioservid_t id, int enabled)
+int xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
+					  int enabled)
 {
 	unsigned v;
 	int rc;
@@ -275,8 +275,7 @@ int xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t d
 	return rc;
 }
 
-int xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
-					ioservid_t id)
+int xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id)
 {
 	int rc;
 
@@ -325,8 +324,7 @@ int xendevicemodel_map_io_range_to_ioreq_server(xendevicemodel_handle *dmod, dom
 	}
 	if (!rc) {
 		S.ranges[S.nranges++] = (struct xs_range){ is_mmio != 0, start, end };
-		xs_logf("map_io %s 0x%" PRIx64 "-0x%" PRIx64, is_mmio ? "mmio" : "pio", start,
-			end);
+		xs_logf("map_io %s 0x%" PRIx64 "-0x%" PRIx64, is_mmio ? "mmio" : "pio", start, end);
 	} else {
 		xs_logf("map_io %s 0x%" PRIx64 "-0x%" PRIx64 " failed %d", is_mmio ? "mmio" : "pio",
 			start, end, errno);
@@ -394,7 +392,7 @@ static int pcidev(const char *call, domid_t domid, ioservid_t id, uint16_t seg, 
 		} else if (map) {
 			S.pcidev[devfn / 8] |= (uint8_t)(1u << (devfn % 8));
 		} else {
-			S.pcidev[devfn / 8] &= (uint8_t)~(1u << (devfn % 8));
+			S.pcidev[devfn / 8] &= (uint8_t) ~(1u << (devfn % 8));
 		}
 	}
 	xs_logf("%s %04x:%02x:%02x.%u%s", call, seg, bus, dev, fn, rc ? " failed" : "");
@@ -433,16 +431,15 @@ int xendevicemodel_set_isa_irq_level(xendevicemodel_handle *dmod, domid_t domid,
 		rc = -1;
 	}
 	if (!rc) {
-		S.isa = level ? S.isa | (uint16_t)(1u << irq) : S.isa & (uint16_t)~(1u << irq);
+		S.isa = level ? S.isa | (uint16_t)(1u << irq) : S.isa & (uint16_t) ~(1u << irq);
 		xs_logf("isa_irq %u %u", irq, level);
 	}
 	UNLOCK();
 	return rc;
 }
 
-int xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod, domid_t domid,
-				      uint16_t segment, uint8_t bus, uint8_t device, uint8_t intx,
-				      unsigned int level)
+int xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod, domid_t domid, uint16_t segment,
+				      uint8_t bus, uint8_t device, uint8_t intx, unsigned int level)
 {
 	int rc;
 
@@ -517,8 +514,8 @@ int xc_set_hvm_param(xc_interface *handle, uint32_t dom, int param, unsigned lon
 	return rc;
 }
 
-int xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid,
-				   uint64_t first_pfn, uint32_t nr)
+int xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint64_t first_pfn,
+				   uint32_t nr)
 {
 	int rc;
 
@@ -651,9 +648,10 @@ int xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr, size_t pag
 	return rc;
 }
 
-xenforeignmemory_resource_handle *xenforeignmemory_map_resource(
-	xenforeignmemory_handle *fmem, domid_t domid, unsigned int type, unsigned int id,
-	unsigned long frame, unsigned long nr_frames, void **paddr, int prot, int flags)
+xenforeignmemory_resource_handle *
+xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsigned int type,
+			      unsigned int id, unsigned long frame, unsigned long nr_frames,
+			      void **paddr, int prot, int flags)
 {
 	xenforeignmemory_resource_handle *fres = NULL;
 	void *a;
@@ -756,8 +754,7 @@ xenevtchn_port_or_error_t xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint
 		return -1;
 	}
 	valid = remote_port == XS_REMOTE_BUF ||
-		(remote_port >= XS_REMOTE_VCPU(0) &&
-		 remote_port < XS_REMOTE_VCPU(S.cfg.nr_vcpus));
+		(remote_port >= XS_REMOTE_VCPU(0) && remote_port < XS_REMOTE_VCPU(S.cfg.nr_vcpus));
 	if (!valid) {
 		xs_logf("bind_interdomain %u failed", remote_port);
 		UNLOCK();
