@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -684,6 +685,66 @@ static void malformed_buffered(void **state)
 	assert_int_equal(s.result, 0x12345678);
 }
 
+/* ------------------------------------------------------------ the simulator's own checks */
+
+/* Wait (bounded) until vCPU 0's slot shows READY, without letting the DM run. */
+static bool wait_ready(struct xen_platform *xp)
+{
+	volatile uint8_t *flags = (volatile uint8_t *)&xp->shared->vcpu_ioreq[0] + XIO_BYTE_FLAGS;
+	unsigned i;
+
+	for (i = 0; i < 5000000; i++) {
+		if ((*flags & XIO_STATE_MASK) == STATE_IOREQ_READY)
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
+/*
+ * A device model that steps the state backwards, or writes more than data,
+ * is caught by xensim as Xen would catch it (wait_for_io: "weird HVM ioreq
+ * state transition"): the checks the other tests rely on are not vacuous.
+ */
+static void sim_catches_violations(void **state)
+{
+	struct xensim_cfg c = cfg(1);
+	struct xen_opts xo = { 0 };
+	struct env *e = malloc(sizeof(*e));
+	struct xensim_req s = env_req(IOREQ_TYPE_PIO, IOREQ_READ, ENV_REG_PORT, 4, 0);
+	struct xen_platform *xp;
+	volatile uint8_t *flags;
+
+	(void)state;
+	assert_non_null(e);
+	assert_int_equal(env_setup(e, &c, &xo), 0);
+	xp = xp_of(e);
+	flags = (volatile uint8_t *)&xp->shared->vcpu_ioreq[0] + XIO_BYTE_FLAGS;
+
+	/* READY -> NONE: backwards. */
+	assert_int_equal(xensim_vcpu_start(0, &s, 1), 0);
+	assert_true(wait_ready(xp));
+	*flags = (uint8_t)(*flags & ~XIO_STATE_MASK);
+	assert_int_equal(xenevtchn_notify(xp->xce, xp->vcpu_port[0]), 0);
+	xensim_vcpu_join_all();
+	assert_int_equal(s.outcome, XSIM_ERROR);
+	assert_int_equal(xensim_errors(), 1);
+	assert_true(xensim_log_find("ERROR vcpu 0: weird ioreq state transition 1 -> 0", 0) >= 0);
+
+	/* IORESP_READY with the address changed: more than data written. */
+	assert_int_equal(xensim_vcpu_start(0, &s, 1), 0);
+	assert_true(wait_ready(xp));
+	xp->shared->vcpu_ioreq[0].addr = 0x999;
+	*flags = (uint8_t)((*flags & ~XIO_STATE_MASK) | STATE_IORESP_READY);
+	assert_int_equal(xenevtchn_notify(xp->xce, xp->vcpu_port[0]), 0);
+	xensim_vcpu_join_all();
+	assert_int_equal(xensim_errors(), 2);
+	assert_true(xensim_log_find("ERROR vcpu 0: device model wrote more than data and state",
+				    0) >= 0);
+	env_teardown(e);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +770,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(malformed_answered, setup1, teardown),
 		cmocka_unit_test_setup_teardown(malformed_writes_and_faults, setup1, teardown),
 		cmocka_unit_test_setup_teardown(malformed_buffered, setup1, teardown),
+		cmocka_unit_test(sim_catches_violations),
 	};
 	return cmocka_run_group_tests_name("xen_ioreq", tests, NULL, NULL);
 }
