@@ -13,7 +13,8 @@
  * synchronous request is being handled they wait until it is done but
  * before IORESP_READY, so the toolstack sees them before the vCPU resumes
  * (QEMU cpu_handle_ioreq). A reboot resets the devices first. S3 sets
- * HVM_PARAM_ACPI_S_STATE to 3 (QEMU xen_suspend_notifier).
+ * HVM_PARAM_ACPI_S_STATE to 3 (QEMU xen_suspend_notifier). The platform
+ * device's ROM lock makes pages read-only with set_mem_type (§5.4).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -88,6 +89,24 @@ static void x_msi(void *opaque, uint64_t addr, uint32_t data)
 		dm_warn(WHO, "inject_msi 0x%" PRIx64 "/0x%x: %s", addr, data, strerror(errno));
 }
 
+/* §5.4: the platform device's ROM lock (QEMU platform_fixed_ioport_writeb). */
+static int x_set_ram_ro(void *opaque, uint64_t first_pfn, uint64_t nr, bool ro)
+{
+	struct xen_platform *xp = opaque;
+
+	if (!nr || nr > UINT32_MAX)
+		return -EINVAL;
+	if (xendevicemodel_set_mem_type(xp->dmod, xp->domid, ro ? HVMMEM_ram_ro : HVMMEM_ram_rw,
+					first_pfn, (uint32_t)nr)) {
+		int rc = -errno;
+
+		dm_warn(WHO, "set_mem_type 0x%" PRIx64 "+0x%" PRIx64 " %s: %s", first_pfn, nr,
+			ro ? "ro" : "rw", strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 static void do_request(struct xen_platform *xp, enum plat_request req)
 {
 	static const char *const names[] = { "poweroff", "reboot", "suspend" };
@@ -143,4 +162,5 @@ const struct platform_ops xen_platform_ops = {
 	.pci_link_route = x_link_route,
 	.msi = x_msi,
 	.request = x_request,
+	.set_ram_ro = x_set_ram_ro,
 };

@@ -556,6 +556,24 @@ static void link_route_and_msi(void **state)
 	down(e);
 }
 
+/* §5.4: the ROM lock becomes set_mem_type ram_ro / ram_rw on the pages given. */
+static void ram_ro(void **state)
+{
+	struct xensim_cfg c = cfg(1);
+	struct xen_opts xo = { 0 };
+	struct env *e = up(&c, &xo);
+	size_t mark = xensim_log_count();
+
+	(void)state;
+	assert_int_equal(plat_set_ram_ro(&e->m.plat, 0xc0, 0x40, true), 0);
+	assert_int_equal(plat_set_ram_ro(&e->m.plat, 0xc0, 0x40, false), 0);
+	assert_string_equal(xensim_log_line(mark), "mem_type 0xc0 0x40 ro");
+	assert_string_equal(xensim_log_line(mark + 1), "mem_type 0xc0 0x40 rw");
+	xensim_fail_next("set_mem_type", EPERM);
+	assert_int_equal(plat_set_ram_ro(&e->m.plat, 0xc0, 0x40, true), -EPERM);
+	down(e);
+}
+
 /* §1.4: power-off, reboot (devices reset first) and S3 (HVM_PARAM_ACPI_S_STATE = 3). */
 static void lifecycle_requests(void **state)
 {
@@ -615,6 +633,7 @@ int main(void)
 		cmocka_unit_test(isa_irq_levels),
 		cmocka_unit_test(pci_intx_levels),
 		cmocka_unit_test(link_route_and_msi),
+		cmocka_unit_test(ram_ro),
 		cmocka_unit_test(lifecycle_requests),
 		cmocka_unit_test(shutdown_before_response),
 	};

@@ -514,6 +514,23 @@ int xc_set_hvm_param(xc_interface *handle, uint32_t dom, int param, unsigned lon
 	return rc;
 }
 
+int xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_type_t mem_type,
+				uint64_t first_pfn, uint32_t nr)
+{
+	int rc;
+
+	(void)dmod;
+	LOCK();
+	rc = precheck("set_mem_type", domid);
+	if (!rc)
+		xs_logf("mem_type 0x%" PRIx64 " 0x%x %s", first_pfn, nr,
+			mem_type == HVMMEM_ram_ro   ? "ro"
+			: mem_type == HVMMEM_ram_rw ? "rw"
+						    : "other");
+	UNLOCK();
+	return rc;
+}
+
 int xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint64_t first_pfn,
 				   uint32_t nr)
 {
