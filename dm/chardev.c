@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Character-device backends (see chardev.h): null, stdio, file, pty, host
- * tty, unix socket server and client.
+ * tty, unix and TCP socket servers and clients.
  *
  * Behaviour follows QEMU 7.2's chardev/ where a guest or the toolstack can
  * see it: file truncates unless append=on; a server socket takes one client
@@ -13,11 +13,15 @@
  * is dropped and counted, so a stuck peer can never stall the loop). A pty
  * keeps its slave side open, so the master never sees a hang-up when a
  * reader (xl console) leaves: output then fills the pty buffer and is
- * dropped, where QEMU drops it at once. TCP, telnet, websocket, mux and
- * logfile are not offered (libxl does not use them).
+ * dropped, where QEMU drops it at once. Telnet, websocket, UDP, mux and
+ * logfile are not offered (libxl does not use them); a connected unix
+ * client is named by its path where QEMU prints its (unnamed) local end.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,10 +58,10 @@ struct chardev {
 	chardev_describe_fn ext_describe;
 	void *ext_opaque;
 
-	int in_fd;    /* polled for input, -1: none */
-	int out_fd;   /* written, -1: output dropped */
-	bool watched; /* in_fd is in the loop's epoll set */
-	bool paused;  /* the frontend took nothing: not polled until accept_input */
+	int in_fd;	  /* polled for input, -1: none */
+	int out_fd;	  /* written, -1: output dropped */
+	uint32_t watched; /* events in_fd is polled for (0: not in the epoll set) */
+	bool paused;	  /* the frontend took nothing: not polled until accept_input */
 
 	/* socket */
 	bool server, wait;
@@ -105,7 +109,8 @@ static const char *const keys_stdio[] = { "id", "mux", "signal", NULL };
 static const char *const keys_file[] = { "id", "mux", "path", "append", NULL };
 static const char *const keys_pty[] = { "id", "mux", NULL };
 static const char *const keys_tty[] = { "id", "mux", "path", NULL };
-static const char *const keys_socket[] = { "id",   "mux",    "path",	  "fd", "server",
+static const char *const keys_socket[] = { "id",   "mux",    "path",	  "fd",	     "host",
+					   "port", "ipv4",   "ipv6",	  "nodelay", "server",
 					   "wait", "nowait", "reconnect", NULL };
 
 static const struct backend_desc backends[] = {
@@ -165,13 +170,20 @@ static int check_socket(struct chardev *cd, char *err, size_t errlen)
 {
 	const struct qopts *o = &cd->spec;
 	const char *path = qopts_get(o, "path"), *fd = qopts_get(o, "fd");
+	const char *port = qopts_get(o, "port");
 	long long v;
 
-	if (!!path == !!fd) {
+	if (!!path + !!fd + !!port != 1) {
 		snprintf(err, errlen,
-			 "%s: a socket needs exactly one of path= and fd= "
-			 "(TCP sockets are not supported)",
-			 cd->origin);
+			 "%s: a socket needs exactly one of path=, fd= and port=", cd->origin);
+		return -EINVAL;
+	}
+	if (qopts_has(o, "host") && !port) {
+		snprintf(err, errlen, "%s: host= needs port=", cd->origin);
+		return -EINVAL;
+	}
+	if (port && parse_int(port, 0, 65535, &v)) {
+		snprintf(err, errlen, "%s: port '%s' is not a TCP port number", cd->origin, port);
 		return -EINVAL;
 	}
 	if (path && (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))) {
@@ -184,6 +196,10 @@ static int check_socket(struct chardev *cd, char *err, size_t errlen)
 			 cd->origin, fd);
 		return -EINVAL;
 	}
+	if (check_bool(o, "ipv4", cd->origin, err, errlen) ||
+	    check_bool(o, "ipv6", cd->origin, err, errlen) ||
+	    check_bool(o, "nodelay", cd->origin, err, errlen))
+		return -EINVAL;
 	if (check_bool(o, "server", cd->origin, err, errlen) ||
 	    check_bool(o, "wait", cd->origin, err, errlen))
 		return -EINVAL;
@@ -398,10 +414,38 @@ static int serial_unix_spec(struct qopts *o, const char *rest)
 	return ret;
 }
 
+/* "tcp:[HOST]:PORT[,server][,nowait]...": HOST may be a bracketed IPv6 address. */
+static int serial_tcp_spec(struct qopts *o, const char *rest)
+{
+	struct qopts r;
+	char *hp, *colon, *host;
+	int ret;
+
+	if (qopts_parse(rest, &r))
+		return -EINVAL;
+	hp = r.v[0].key;
+	colon = strrchr(hp, ':');
+	if (r.v[0].val || !colon || !colon[1]) {
+		qopts_free(&r);
+		return -EINVAL;
+	}
+	*colon = '\0';
+	host = hp;
+	if (host[0] == '[' && colon > host + 1 && colon[-1] == ']') {
+		colon[-1] = '\0';
+		host++;
+	}
+	ret = spec_push(o, "host", host) ?: spec_push(o, "port", colon + 1);
+	for (size_t i = 1; !ret && i < r.n; i++)
+		ret = spec_push(o, r.v[i].key, r.v[i].val);
+	qopts_free(&r);
+	return ret;
+}
+
 /* Prefixes of QEMU's -serial syntax that we do not offer. */
-static const char *const serial_unsupported[] = { "tcp:",      "udp:",	"telnet:", "vc",
-						  "mon:",      "pipe:", "braille", "msmouse",
-						  "websocket", NULL };
+static const char *const serial_unsupported[] = { "udp:",    "telnet:",	  "vc",
+						  "mon:",    "pipe:",	  "braille",
+						  "msmouse", "websocket", NULL };
 
 /* The backend part of a -serial spec, as chardev options after "BACKEND,id=ID". */
 static int serial_backend(struct qopts *o, const char *spec)
@@ -417,6 +461,8 @@ static int serial_backend(struct qopts *o, const char *spec)
 		return spec_push(o, "serial", NULL) ?: spec_push(o, "path", spec);
 	if (!strncmp(spec, "unix:", 5) && spec[5])
 		return spec_push(o, "socket", NULL) ?: serial_unix_spec(o, spec + 5);
+	if (!strncmp(spec, "tcp:", 4) && spec[4])
+		return spec_push(o, "socket", NULL) ?: serial_tcp_spec(o, spec + 4);
 	return -ENOENT;
 }
 
@@ -468,7 +514,8 @@ int chardev_add_serial(struct machine *m, const char *spec, char *id, size_t idl
 		snprintf(err, errlen, "%s: %s", origin,
 			 ret == -ENOMEM ? "out of memory"
 					: "not a serial spec (file:PATH, pty, stdio, null, none, "
-					  "chardev:ID, /dev/..., unix:PATH[,server][,nowait])");
+					  "chardev:ID, /dev/..., unix:PATH[,server][,nowait], "
+					  "tcp:[HOST]:PORT[,server][,nowait])");
 		cd_free(cd);
 		return ret == -ENOMEM ? ret : -EINVAL;
 	}
@@ -510,23 +557,42 @@ int chardev_claim(struct machine *m, const char *id, chardev_describe_fn fn, voi
 
 static void on_input(void *opaque, uint32_t events);
 
-/* Poll in_fd exactly when there is a frontend to take input and it is not paused. */
+/*
+ * What to poll in_fd for: input while a frontend takes it and is not
+ * paused; a connected socket is also always watched for its peer leaving
+ * (EPOLLRDHUP alone does not wake for data), so a departure is noticed even
+ * with no reader.
+ */
+static uint32_t watch_events(const struct chardev *cd)
+{
+	bool sock = cd->backend == CD_SOCKET;
+
+	if (cd->in_fd < 0 || !cd->m->loop)
+		return 0;
+	if (cd->receive && !cd->paused)
+		return EPOLLIN | (sock ? EPOLLRDHUP : 0);
+	return sock ? EPOLLRDHUP : 0;
+}
+
 static void watch_update(struct chardev *cd)
 {
-	bool want = cd->in_fd >= 0 && cd->receive && !cd->paused && cd->m->loop;
+	uint32_t want = watch_events(cd);
+	int ret = 0;
 
 	if (want == cd->watched)
 		return;
-	if (want) {
-		int ret = loop_add_fd(cd->m->loop, cd->in_fd, EPOLLIN, on_input, cd);
-
-		if (ret) {
-			/* A regular file or /dev/null as stdin: nothing to poll, no input. */
-			dm_dbg(LOG_SERIAL, cd->id, "input not polled: %s", strerror(-ret));
-			return;
-		}
-	} else {
+	if (!want)
 		loop_del_fd(cd->m->loop, cd->in_fd);
+	else if (!cd->watched)
+		ret = loop_add_fd(cd->m->loop, cd->in_fd, want, on_input, cd);
+	else
+		ret = loop_mod_fd(cd->m->loop, cd->in_fd, want);
+	if (ret) {
+		/* A regular file or /dev/null as stdin: nothing to poll, no input. */
+		dm_dbg(LOG_SERIAL, cd->id, "input not polled: %s", strerror(-ret));
+		if (cd->watched)
+			loop_del_fd(cd->m->loop, cd->in_fd);
+		want = 0;
 	}
 	cd->watched = want;
 }
@@ -542,7 +608,7 @@ static void input_eof(struct chardev *cd)
 	}
 	if (cd->watched)
 		loop_del_fd(cd->m->loop, cd->in_fd);
-	cd->watched = false;
+	cd->watched = 0;
 	cd->in_fd = -1;
 }
 
@@ -553,6 +619,12 @@ static void on_input(void *opaque, uint32_t events)
 	size_t want;
 	ssize_t n;
 
+	/* A socket watched only for hang-up: its peer left. */
+	if (!(cd->watched & EPOLLIN)) {
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			input_eof(cd);
+		return;
+	}
 	want = cd->can_read ? cd->can_read(cd->opaque) : 0;
 	if (want == 0) {
 		cd->paused = true;
@@ -625,7 +697,7 @@ static void sock_disconnect(struct chardev *cd)
 		return;
 	if (cd->watched)
 		loop_del_fd(cd->m->loop, fd);
-	cd->watched = false;
+	cd->watched = 0;
 	close(fd);
 	cd->in_fd = cd->out_fd = -1;
 	dm_dbg(LOG_SERIAL, cd->id, "peer disconnected");
@@ -701,6 +773,68 @@ static int inherited_socket(const struct qopts *spec, bool listening, char *err,
 	return fd;
 }
 
+/*
+ * A TCP socket for host=/port= (ipv4=/ipv6= narrow the family): listening
+ * (host empty: every address) or connected (host empty: localhost), made
+ * non-blocking. Name resolution happens here, at set-up.
+ */
+static int tcp_socket(const struct qopts *spec, bool listening, char *err, size_t errlen)
+{
+	const char *host = qopts_get(spec, "host"), *port = qopts_get(spec, "port");
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int fd = -1, one = 1, ret;
+
+	if (qopts_get_bool(spec, "ipv4", false) == 1)
+		hints.ai_family = AF_INET;
+	else if (qopts_get_bool(spec, "ipv6", false) == 1)
+		hints.ai_family = AF_INET6;
+	if (listening)
+		hints.ai_flags = AI_PASSIVE;
+	if (host && !*host)
+		host = NULL;
+	if (!host && !listening)
+		host = "localhost";
+	ret = getaddrinfo(host, port, &hints, &res);
+	if (ret) {
+		snprintf(err, errlen, "cannot resolve %s:%s: %s", host ? host : "", port,
+			 gai_strerror(ret));
+		return -EINVAL;
+	}
+	ret = ENOENT;
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			ret = errno;
+			continue;
+		}
+		if (listening) {
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 1))
+				break;
+		} else if (!connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+			break;
+		}
+		ret = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot %s %s:%s: %s", listening ? "listen on" : "connect to",
+			 host ? host : "", port, strerror(ret));
+		return -ret;
+	}
+	if (qopts_get_bool(spec, "nodelay", false) == 1)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ret = set_nonblock(fd);
+	if (ret) {
+		snprintf(err, errlen, "%s:%s: %s", host ? host : "", port, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int chardev_socket_listen(const struct qopts *spec, char *err, size_t errlen)
 {
 	const char *path = qopts_get(spec, "path");
@@ -708,6 +842,8 @@ int chardev_socket_listen(const struct qopts *spec, char *err, size_t errlen)
 	struct stat st;
 	int fd, ret;
 
+	if (qopts_get(spec, "port"))
+		return tcp_socket(spec, true, err, errlen);
 	if (!path)
 		return inherited_socket(spec, true, err, errlen);
 	if (unix_addr(path, &sa)) {
@@ -738,6 +874,13 @@ static int sock_connect(struct chardev *cd, char *err, size_t errlen)
 	struct sockaddr_un sa;
 	int fd, ret;
 
+	if (qopts_get(&cd->spec, "port")) {
+		fd = tcp_socket(&cd->spec, false, err, errlen);
+		if (fd < 0)
+			return fd;
+		sock_attach(cd, fd);
+		return 0;
+	}
 	if (!path) {
 		fd = inherited_socket(&cd->spec, false, err, errlen);
 		if (fd < 0)
@@ -963,7 +1106,7 @@ static void close_backend(struct chardev *cd)
 	if (cd->watched)
 		loop_del_fd(cd->m->loop, cd->in_fd);
 	listen_watch(cd, false);
-	cd->watched = false;
+	cd->watched = 0;
 	if (cd->timer_ready)
 		timer_del(&cd->reconnect);
 	if (cd->backend == CD_STDIO) {
@@ -1096,6 +1239,35 @@ struct chardev_stats chardev_stats(const struct chardev *cd)
 	return cd->st;
 }
 
+/* "HOST:PORT" of a socket address, IPv6 hosts in brackets, as QEMU prints them. */
+static void inet_name(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t blen)
+{
+	char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "";
+	bool v6 = ss->ss_family == AF_INET6;
+
+	getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv, sizeof(serv),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(buf, blen, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", serv);
+}
+
+/* A connected TCP socket: "tcp:LOCAL,server=on <-> PEER" (QEMU's form). */
+static bool describe_tcp_peer(int fd, bool server, char *buf, size_t len)
+{
+	struct sockaddr_storage l, p;
+	socklen_t ll = sizeof(l), pl = sizeof(p);
+	char ln[NI_MAXHOST + NI_MAXSERV + 4], pn[NI_MAXHOST + NI_MAXSERV + 4];
+
+	if (getsockname(fd, (struct sockaddr *)&l, &ll) ||
+	    getpeername(fd, (struct sockaddr *)&p, &pl))
+		return false;
+	if (l.ss_family != AF_INET && l.ss_family != AF_INET6)
+		return false;
+	inet_name(&l, ll, ln, sizeof(ln));
+	inet_name(&p, pl, pn, sizeof(pn));
+	snprintf(buf, len, "tcp:%s%s <-> %s", ln, server ? ",server=on" : "", pn);
+	return true;
+}
+
 void chardev_describe_socket(const struct qopts *spec, bool connected, char *buf, size_t len)
 {
 	const char *path = qopts_get(spec, "path");
@@ -1104,6 +1276,12 @@ void chardev_describe_socket(const struct qopts *spec, bool connected, char *buf
 	socklen_t salen = sizeof(sa);
 	unsigned long long fd;
 
+	if (qopts_get(spec, "port")) {
+		snprintf(buf, len, "%stcp:%s:%s%s", connected ? "" : "disconnected:",
+			 qopts_get(spec, "host") ? qopts_get(spec, "host") : "",
+			 qopts_get(spec, "port"), server ? ",server=on" : "");
+		return;
+	}
 	memset(&sa, 0, sizeof(sa));
 	/* fd=N: the path the inherited socket is bound to, as QEMU reports it. */
 	if (!path && !qopts_parse_u64(qopts_get(spec, "fd"), &fd) && fd <= 65535 &&
@@ -1127,6 +1305,8 @@ void chardev_describe(const struct chardev *cd, char *buf, size_t len)
 		}
 		break;
 	case CD_SOCKET:
+		if (cd->out_fd >= 0 && describe_tcp_peer(cd->out_fd, cd->server, buf, len))
+			return;
 		chardev_describe_socket(&cd->spec, cd->opened && cd->out_fd >= 0, buf, len);
 		return;
 	case CD_TTY:

@@ -12,8 +12,9 @@
  *   -chardev serial|tty,id=ID,path=/dev/ttyX
  *   -chardev socket,id=ID,path=P[,server=on][,wait=off|nowait][,reconnect=S]
  *   -chardev socket,id=ID,fd=N[,server=on]  (inherited listening or connected socket)
+ *   -chardev socket,id=ID,[host=H,]port=P[,server=on][,wait=off][,nodelay][,ipv4|ipv6]
  *   -serial  file:PATH | pty | stdio | null | none | chardev:ID | /dev/... |
- *            unix:PATH[,server][,nowait|wait=off]
+ *            unix:PATH[,server][,nowait|wait=off] | tcp:[HOST]:PORT[,server][,nowait]
  * A -serial spec becomes an implicit chardev labelled "serialN" (N counts
  * the -serial options that are not "none"), as QEMU does; libxl reads the
  * pty path of every "serialN" from query-chardev.
@@ -106,7 +107,10 @@ void chardev_set_handlers(struct chardev *cd, chardev_can_read_fn can_read, char
 void chardev_accept_input(struct chardev *cd);
 
 const char *chardev_id(const struct chardev *cd);
-/* query-chardev "filename": "pty:/dev/pts/3", "file", "unix:/p,server=on"... */
+/*
+ * query-chardev "filename": "pty:/dev/pts/3", "file", "unix:/p,server=on",
+ * "disconnected:tcp:H:P,server=on", "tcp:L:P,server=on <-> R:Q"...
+ */
 void chardev_describe(const struct chardev *cd, char *buf, size_t len);
 /* The describe string of a socket spec, connected or not (for the QMP server). */
 void chardev_describe_socket(const struct qopts *spec, bool connected, char *buf, size_t len);
@@ -121,8 +125,9 @@ void chardev_for_each(struct machine *m,
 		      void *opaque);
 
 /*
- * A listening unix socket for a "socket,...,server=on" spec: bound to path=
- * (a stale socket file is replaced) or the inherited fd=. Non-blocking,
+ * A listening socket for a "socket,...,server=on" spec: unix, bound to path=
+ * (a stale socket file is replaced), the inherited fd=, or TCP on
+ * host=/port=. Non-blocking,
  * close-on-exec. The fd, or -errno with a message in err. For the QMP server.
  */
 __attribute__((warn_unused_result)) int chardev_socket_listen(const struct qopts *spec, char *err,

@@ -19,6 +19,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -108,8 +110,9 @@ static void bad_specs_named(void **state)
 		const char *spec, *named;
 	} bad[] = {
 		{ "foo,id=a", "'foo'" },
-		{ "socket,id=a,path=/x,host=y", "'host'" },
-		{ "socket,id=a,host=h,port=1", "'host'" },
+		{ "socket,id=a,path=/x,host=y", "host=" },
+		{ "socket,id=a,host=h,port=99999", "port '99999'" },
+		{ "socket,id=a,port=1,telnet=on", "'telnet'" },
 		{ "socket,id=a", "path=" },
 		{ "socket,id=a,path=/x,fd=5", "path=" },
 		{ "socket,id=a,path=/x,server=maybe", "'server'" },
@@ -143,8 +146,8 @@ static void bad_specs_named(void **state)
 static void serial_specs(void **state)
 {
 	static const char *const bad[] = {
-		"tcp:127.0.0.1:4555", "vc", "mon:stdio", "bogus", "file:", "unix:",
-		"telnet::4444,server"
+		"udp:127.0.0.1:4555",  "vc",	      "mon:stdio", "bogus", "file:", "unix:",
+		"telnet::4444,server", "tcp:nocolon", "tcp:host:",
 	};
 	struct rig r;
 	char id[32], path[128], desc[256];
@@ -397,6 +400,97 @@ static void socket_server(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* A free TCP port on 127.0.0.1 (bound and released; good enough for a test). */
+static unsigned free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
+}
+
+static int tcp_connect(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* TCP, as "-serial tcp:HOST:PORT,server,nowait" and -chardev host=/port=: QEMU's names. */
+static void tcp_sockets(void **state)
+{
+	struct rig r;
+	struct chardev *cd;
+	char spec[128], id[32], desc[256], want[256], buf[16];
+	const struct qopts *q;
+	unsigned port = free_port();
+	int c, lfd, peer;
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+
+	(void)state;
+	rig_init(&r);
+	assert_int_equal(
+	    chardev_add_serial(&r.m, "tcp::4555,server,nowait", id, sizeof(id), r.err, 512), 0);
+	q = chardev_spec(&r.m, id);
+	assert_string_equal(qopts_get(q, "host"), "");
+	assert_string_equal(qopts_get(q, "port"), "4555");
+	assert_int_equal(qopts_get_bool(q, "server", false), 1);
+	assert_true(qopts_has(q, "nowait"));
+	assert_int_equal(chardev_add_serial(&r.m, "tcp:[::1]:4556", id, sizeof(id), r.err, 512), 0);
+	assert_string_equal(qopts_get(chardev_spec(&r.m, id), "host"), "::1");
+
+	snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%u,server=on,wait=off,nodelay", port);
+	assert_int_equal(chardev_add_serial(&r.m, spec, id, sizeof(id), r.err, 512), 0);
+	cd = open_id(&r, id);
+	describe(cd, desc);
+	snprintf(want, sizeof(want), "disconnected:tcp:127.0.0.1:%u,server=on", port);
+	assert_string_equal(desc, want);
+	c = tcp_connect(port);
+	spin(&r);
+	describe(cd, desc);
+	snprintf(want, sizeof(want), "tcp:127.0.0.1:%u,server=on <-> 127.0.0.1:", port);
+	assert_memory_equal(desc, want, strlen(want));
+	assert_int_equal(chardev_write(cd, "tcp", 3), 3);
+	assert_int_equal(recv(c, buf, sizeof(buf), 0), 3);
+	close(c);
+	spin(&r);
+	assert_false(chardev_connected(cd));
+	c = tcp_connect(port); /* and a new client is served */
+	spin(&r);
+	assert_int_equal(chardev_write(cd, "again", 5), 5);
+	assert_int_equal(recv(c, buf, sizeof(buf), 0), 5);
+	close(c);
+
+	/* Client side. */
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(spec, sizeof(spec), "socket,id=tc,host=127.0.0.1,port=%u", ntohs(sa.sin_port));
+	assert_int_equal(add(&r, spec), 0);
+	cd = open_id(&r, "tc");
+	peer = accept(lfd, NULL, NULL);
+	assert_true(peer >= 0);
+	assert_int_equal(chardev_write(cd, "cli", 3), 3);
+	assert_int_equal(recv(peer, buf, sizeof(buf), 0), 3);
+	close(peer);
+	close(lfd);
+	rig_free(&r);
+}
+
 /* unix client: connects at open, a peer that hangs up is survived. */
 static void socket_client(void **state)
 {
@@ -640,6 +734,7 @@ int main(void)
 		cmocka_unit_test(pty_without_reader_never_blocks),
 		cmocka_unit_test(socket_server),
 		cmocka_unit_test(socket_client),
+		cmocka_unit_test(tcp_sockets),
 		cmocka_unit_test(input_flow_control),
 		cmocka_unit_test(inherited_fds_checked),
 		cmocka_unit_test(listing_and_claims),

@@ -689,7 +689,7 @@ static void serial_options(void **state)
 	strlist_free(&r.o.serials);
 
 	rig_init(&r);
-	assert_int_equal(strlist_add(&r.o.serials, "tcp:localhost:4444"), 0);
+	assert_int_equal(strlist_add(&r.o.serials, "udp:localhost:4444"), 0);
 	assert_int_equal(serial_from_opts(&r.m), -EINVAL);
 	rig_free(&r);
 	strlist_free(&r.o.serials);
