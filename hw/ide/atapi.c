@@ -304,7 +304,6 @@ static void dma_chunk_cb(void *opaque, int ret)
 	uint32_t len;
 
 	d->busy_io = false;
-	d->status &= ~ATA_SR_BSY;
 	if (ret) {
 		io_error(d, ret);
 		dma_eot(d, false);
@@ -398,8 +397,10 @@ static void cmd_start_stop(struct ide_drive *d, uint8_t *p)
 {
 	bool start = p[4] & 1, loej = p[4] & 2;
 
-	if (p[4] & 0xf0) /* power conditions: nothing to do, and QEMU answers nothing */
+	if (p[4] & 0xf0) { /* a power condition: no eject or load (MMC-3 §6.1.32) */
+		cmd_ok(d);
 		return;
+	}
 	if (loej) {
 		if (!start && !d->tray_open && d->tray_locked) {
 			cmd_error(d, d->blk ? SENSE_NOT_READY : SENSE_ILLEGAL_REQUEST,
@@ -712,8 +713,6 @@ static void cmd_mode_sense(struct ide_drive *d, uint8_t *p)
 		return;
 	case 0x2a: /* capabilities and mechanical status */
 		mode_header(b, 30, 0x2a);
-		put_be16(b, 28 + 6);
-		b[9] = 28 - 10;
 		b[10] = 0x3b;
 		b[12] = 0x71;
 		b[13] = 3 << 5;

@@ -11,6 +11,8 @@ so two pseudo-commands make the transcript deterministic:
   wait PORT          poll "inb PORT" until BSY (bit 7) is clear; the answer
                      is the settled status (the number of polls is not part
                      of it)
+  dmawait PORT       the same until BSY and DRQ are clear (a DMA command keeps
+                     DRQ set while it runs)
   data PORT N [w|l]  N data-register reads (inw, or inl), answered as one
                      hex string of the bytes read
   packet PORT B0..B11  an ATAPI command packet: six outw to the data port
@@ -90,10 +92,11 @@ class Proc:
 
 def run_line(proc, line):
     w = line.split()
-    if w[0] == "wait":
+    if w[0] in ("wait", "dmawait"):
+        mask = 0x80 if w[0] == "wait" else 0x88
         for _ in range(100000):
             a = proc.cmd("inb %s" % w[1])
-            if not a.startswith("OK ") or not int(a.split()[1], 16) & 0x80:
+            if not a.startswith("OK ") or not int(a.split()[1], 16) & mask:
                 return a
         return "FAIL still busy"
     if w[0] == "data":
