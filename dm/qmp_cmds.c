@@ -6,7 +6,6 @@
  *
  * Left out on purpose, so that they answer CommandNotFound rather than
  * pretend: device_add/device_del (no hot-pluggable device type yet),
- * eject/blockdev-change-medium and query-block (no block devices yet),
  * system_powerdown/system_reset.
  */
 #include <errno.h>
@@ -15,11 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dm/block.h"
 #include "dm/bus.h"
 #include "dm/fdset.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
 #include "dm/qmp_int.h"
+#include "hw/ide/ide.h"
 
 static int arg_string(json_t *args, const char *name, bool required, const char **out,
 		      struct qmp_error *e)
@@ -514,6 +515,121 @@ static int cmd_human_monitor_command(struct qmp_conn *c, json_t *args, json_t **
 	return 0;
 }
 
+/* ---------------------------------------------------------------- IDE drives (hw/ide) */
+/*
+ * eject, blockdev-change-medium and query-block as libxl's CD-ROM flow
+ * uses them (xen-interface.md §7.4, §7.6): the drive is named by "id" (the
+ * ide-cd device id, "ide-<dev_number>") or, as before QEMU 2.8, "device";
+ * a new medium arrives as "/dev/fdset/N" from add-fd.
+ */
+static int drive_name(json_t *args, const char **out, struct qmp_error *e)
+{
+	const char *id, *device;
+
+	if (arg_string(args, "id", false, &id, e) || arg_string(args, "device", false, &device, e))
+		return -1;
+	*out = id ? id : device;
+	if (!*out)
+		return qmp_fail(e, "GenericError", "Parameter 'id' is missing");
+	return 0;
+}
+
+static int ide_fail(struct qmp_error *e, const struct ide_err *ie)
+{
+	return qmp_fail(e, ie->cls, "%s", ie->desc);
+}
+
+static int cmd_eject(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+{
+	const char *id;
+	bool force = false;
+	struct ide_err ie;
+
+	if (drive_name(args, &id, e) || arg_bool(args, "force", false, &force, e))
+		return -1;
+	if (ide_eject(M(c), id, force, &ie))
+		return ide_fail(e, &ie);
+	*ret = json_object();
+	return 0;
+}
+
+static int cmd_blockdev_change_medium(struct qmp_conn *c, json_t *args, json_t **ret,
+				      struct qmp_error *e)
+{
+	const char *id, *file, *format, *mode;
+	struct ide_err ie;
+	struct blk *blk;
+	char err[256];
+
+	if (drive_name(args, &id, e) || arg_string(args, "filename", true, &file, e) ||
+	    arg_string(args, "format", false, &format, e) ||
+	    arg_string(args, "read-only-mode", false, &mode, e))
+		return -1;
+	if (format && strcmp(format, "raw"))
+		return qmp_fail(e, "GenericError", "Unknown driver '%s' (hvmdm takes raw images)",
+				format);
+	if (mode && strcmp(mode, "retain") && strcmp(mode, "read-only"))
+		return qmp_fail(e, "GenericError", "A CD-ROM medium is read-only (read-only-mode=%s)",
+				mode);
+	blk = blk_open(M(c)->loop, file, true, BLK_CACHE_WRITEBACK, err, sizeof(err));
+	if (!blk)
+		return qmp_fail(e, "GenericError", "Could not open '%s': %s", file, err);
+	if (ide_change_medium(M(c), id, blk, file, &ie))
+		return ide_fail(e, &ie);
+	*ret = json_object();
+	return 0;
+}
+
+static void add_block_json(void *opaque, const struct ide_drive_info *d)
+{
+	json_t *list = opaque, *o;
+
+	o = json_pack("{s:s,s:s,s:b,s:b}", "io-status", "ok", "device", d->device, "locked",
+		      d->locked, "removable", d->removable);
+	if (!o)
+		return;
+	if (d->inserted) {
+		json_t *img = json_pack("{s:I,s:s,s:s}", "virtual-size", (json_int_t)d->size,
+					"filename", d->file ? d->file : "", "format", "raw");
+		json_t *cache = json_pack("{s:b,s:b,s:b}", "no-flush", d->cache == BLK_CACHE_UNSAFE,
+					  "direct",
+					  d->cache == BLK_CACHE_NONE || d->cache == BLK_CACHE_DIRECTSYNC,
+					  "writeback",
+					  d->cache != BLK_CACHE_WRITETHROUGH &&
+						  d->cache != BLK_CACHE_DIRECTSYNC);
+
+		json_object_set_new(o, "inserted",
+				    json_pack("{s:I,s:s,s:o,s:I,s:b,s:I,s:I,s:i,s:s,s:I,s:I,s:b,s:I,"
+					      "s:I,s:o,s:s}",
+					      "iops_rd", (json_int_t)0, "detect_zeroes", "off",
+					      "image", img, "iops_wr", (json_int_t)0, "ro",
+					      d->readonly, "iops", (json_int_t)0, "bps_wr",
+					      (json_int_t)0, "backing_file_depth", 0, "drv", "raw",
+					      "write_threshold", (json_int_t)0, "bps_rd",
+					      (json_int_t)0, "encrypted", false, "bps",
+					      (json_int_t)0, "bps_max", (json_int_t)0, "cache",
+					      cache, "file", d->file ? d->file : ""));
+	}
+	json_object_set_new(o, "qdev", json_string(d->qdev));
+	if (d->removable)
+		json_object_set_new(o, "tray_open", json_boolean(d->tray_open));
+	json_object_set_new(o, "type", json_string("unknown"));
+	json_array_append_new(list, o);
+}
+
+static int cmd_query_block(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+{
+	json_t *list;
+
+	if (no_args(args, e))
+		return -1;
+	list = json_array();
+	ide_for_each_drive(M(c), add_block_json, list);
+	*ret = list;
+	return 0;
+}
+/* ---------------------------------------------------------------- end of IDE drives */
+
 const struct qmp_cmd qmp_cmds[] = {
 	{ "qmp_capabilities", cmd_qmp_capabilities },
 	{ "query-status", cmd_query_status },
@@ -539,5 +655,8 @@ const struct qmp_cmd qmp_cmds[] = {
 	{ "closefd", cmd_closefd },
 	{ "query-pci", cmd_query_pci },
 	{ "human-monitor-command", cmd_human_monitor_command },
+	{ "eject", cmd_eject },
+	{ "blockdev-change-medium", cmd_blockdev_change_medium },
+	{ "query-block", cmd_query_block },
 	{ NULL, NULL },
 };
