@@ -13,8 +13,9 @@
  * is dropped and counted, so a stuck peer can never stall the loop). A pty
  * keeps its slave side open, so the master never sees a hang-up when a
  * reader (xl console) leaves: output then fills the pty buffer and is
- * dropped, where QEMU drops it at once. Telnet, websocket, UDP, mux and
- * logfile are not offered (libxl does not use them); a connected unix
+ * dropped, where QEMU drops it at once. Telnet, websocket, UDP, mux,
+ * logfile and reconnect= are not offered (libxl does not use them, and a
+ * reconnect would need socket()/connect() after the sandbox is up); a connected unix
  * client is named by its path where QEMU prints its (unnamed) local end.
  */
 #include <errno.h>
@@ -68,9 +69,14 @@ struct chardev {
 	int listen_fd;
 	bool listen_watched;
 	char *unlink_path; /* a socket file we bound, removed at close */
-	uint64_t reconnect_ns;
-	struct timer reconnect;
-	bool timer_ready;
+	/*
+	 * Names for query-chardev, worked out while the syscalls to do so are
+	 * still allowed (before the sandbox): the unix path (fd=: where the
+	 * inherited socket is bound), the two ends of a TCP connection.
+	 */
+	char sock_path[108];
+	char tcp_local[80]; /* "HOST:PORT" we listen on or connected from */
+	char tcp_peer[80];  /* "HOST:PORT" of the connected peer */
 
 	/* pty: the slave is kept open (see top of file) */
 	int pty_slave;
@@ -109,9 +115,9 @@ static const char *const keys_stdio[] = { "id", "mux", "signal", NULL };
 static const char *const keys_file[] = { "id", "mux", "path", "append", NULL };
 static const char *const keys_pty[] = { "id", "mux", NULL };
 static const char *const keys_tty[] = { "id", "mux", "path", NULL };
-static const char *const keys_socket[] = { "id",   "mux",    "path",	  "fd",	     "host",
-					   "port", "ipv4",   "ipv6",	  "nodelay", "server",
-					   "wait", "nowait", "reconnect", NULL };
+static const char *const keys_socket[] = { "id",   "mux",    "path", "fd",	"host",
+					   "port", "ipv4",   "ipv6", "nodelay", "server",
+					   "wait", "nowait", NULL };
 
 static const struct backend_desc backends[] = {
 	{ "null", CD_NULL, keys_null },	      { "stdio", CD_STDIO, keys_stdio },
@@ -205,21 +211,10 @@ static int check_socket(struct chardev *cd, char *err, size_t errlen)
 		return -EINVAL;
 	cd->server = qopts_get_bool(o, "server", false) == 1;
 	cd->wait = qopts_has(o, "nowait") ? false : qopts_get_bool(o, "wait", true) == 1;
-	if (qopts_has(o, "reconnect")) {
-		if (parse_int(qopts_get(o, "reconnect"), 0, 86400, &v)) {
-			snprintf(err, errlen, "%s: reconnect '%s' is not a number of seconds",
-				 cd->origin, qopts_get(o, "reconnect"));
-			return -EINVAL;
-		}
-		if (cd->server && v) {
-			snprintf(err, errlen, "%s: 'reconnect' is incompatible with 'server'",
-				 cd->origin);
-			return -EINVAL;
-		}
-		cd->reconnect_ns = (uint64_t)v * CD_NS_PER_S;
-	}
 	return 0;
 }
+
+static void unix_spec_path(const struct qopts *spec, char *buf, size_t len);
 
 /* Check a parsed spec against its backend; fills cd->backend and socket flags. */
 static int check_spec(struct chardev *cd, char *err, size_t errlen)
@@ -257,8 +252,11 @@ static int check_spec(struct chardev *cd, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: backend '%s' needs path=", cd->origin, b->name);
 		return -EINVAL;
 	}
-	if (b->backend == CD_SOCKET)
-		return check_socket(cd, err, errlen);
+	if (b->backend != CD_SOCKET)
+		return 0;
+	if (check_socket(cd, err, errlen))
+		return -EINVAL;
+	unix_spec_path(o, cd->sock_path, sizeof(cd->sock_path));
 	return 0;
 }
 
@@ -663,6 +661,35 @@ void chardev_accept_input(struct chardev *cd)
 	}
 }
 
+/* "HOST:PORT" of a socket address, IPv6 hosts in brackets, as QEMU prints them. */
+static void inet_name(const void *sa, socklen_t len, char *buf, size_t blen)
+{
+	const struct sockaddr *a = sa;
+	char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "";
+	bool v6 = a->sa_family == AF_INET6;
+
+	buf[0] = '\0';
+	if (a->sa_family != AF_INET && !v6)
+		return;
+	/* Numeric only: formatting, no look-up (and no syscall once sandboxed). */
+	if (getnameinfo(a, len, host, sizeof(host), serv, sizeof(serv),
+			NI_NUMERICHOST | NI_NUMERICSERV))
+		return;
+	snprintf(buf, blen, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", serv);
+}
+
+/* One end of fd (local or peer) into buf; set-up time only (getsockname/getpeername). */
+static void sock_end_name(int fd, bool peer, char *buf, size_t blen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	buf[0] = '\0';
+	if (!(peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+		   : getsockname(fd, (struct sockaddr *)&ss, &len)))
+		inet_name(&ss, len, buf, blen);
+}
+
 /* ---------------------------------------------------------------- sockets */
 
 static void on_accept(void *opaque, uint32_t events);
@@ -703,23 +730,24 @@ static void sock_disconnect(struct chardev *cd)
 	dm_dbg(LOG_SERIAL, cd->id, "peer disconnected");
 	if (cd->server)
 		listen_watch(cd, true);
-	else if (cd->reconnect_ns && cd->timer_ready)
-		timer_mod(&cd->reconnect, loop_now(cd->m->loop) + cd->reconnect_ns);
 }
 
 static void on_accept(void *opaque, uint32_t events)
 {
 	struct chardev *cd = opaque;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	int fd;
 
 	(void)events;
-	fd = accept4(cd->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = accept4(cd->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return; /* EAGAIN, or the client left already: wait for the next */
 	if (cd->out_fd >= 0) {
 		close(fd);
 		return;
 	}
+	inet_name(&ss, len, cd->tcp_peer, sizeof(cd->tcp_peer));
 	/* One client at a time, as QEMU: stop accepting until it leaves. */
 	listen_watch(cd, false);
 	sock_attach(cd, fd);
@@ -878,6 +906,8 @@ static int sock_connect(struct chardev *cd, char *err, size_t errlen)
 		fd = tcp_socket(&cd->spec, false, err, errlen);
 		if (fd < 0)
 			return fd;
+		sock_end_name(fd, false, cd->tcp_local, sizeof(cd->tcp_local));
+		sock_end_name(fd, true, cd->tcp_peer, sizeof(cd->tcp_peer));
 		sock_attach(cd, fd);
 		return 0;
 	}
@@ -910,17 +940,6 @@ static int sock_connect(struct chardev *cd, char *err, size_t errlen)
 	return 0;
 }
 
-static void on_reconnect(void *opaque)
-{
-	struct chardev *cd = opaque;
-	char err[256];
-
-	if (cd->out_fd >= 0)
-		return;
-	if (sock_connect(cd, err, sizeof(err)))
-		timer_mod(&cd->reconnect, loop_now(cd->m->loop) + cd->reconnect_ns);
-}
-
 /* wait=on: block (at set-up, as QEMU does) until the first client connects. */
 static int wait_first_client(struct chardev *cd, char *err, size_t errlen)
 {
@@ -947,25 +966,16 @@ static int open_socket(struct chardev *cd, char *err, size_t errlen)
 {
 	int ret;
 
-	if (!cd->server) {
-		if (cd->m->loop && cd->reconnect_ns) {
-			timer_init(&cd->reconnect, cd->m->loop, on_reconnect, cd);
-			cd->timer_ready = true;
-		}
-		ret = sock_connect(cd, err, errlen);
-		if (ret && cd->reconnect_ns && cd->timer_ready) {
-			/* QEMU starts a reconnecting client even when the peer is not up yet. */
-			timer_mod(&cd->reconnect, loop_now(cd->m->loop) + cd->reconnect_ns);
-			return 0;
-		}
-		return ret;
-	}
+	if (!cd->server)
+		return sock_connect(cd, err, errlen);
 	cd->listen_fd = chardev_socket_listen(&cd->spec, err, errlen);
 	if (cd->listen_fd < 0) {
 		ret = cd->listen_fd;
 		cd->listen_fd = -1;
 		return ret;
 	}
+	if (qopts_get(&cd->spec, "port"))
+		sock_end_name(cd->listen_fd, false, cd->tcp_local, sizeof(cd->tcp_local));
 	if (qopts_get(&cd->spec, "path")) {
 		cd->unlink_path = strdup(qopts_get(&cd->spec, "path"));
 		if (!cd->unlink_path) {
@@ -1107,8 +1117,6 @@ static void close_backend(struct chardev *cd)
 		loop_del_fd(cd->m->loop, cd->in_fd);
 	listen_watch(cd, false);
 	cd->watched = 0;
-	if (cd->timer_ready)
-		timer_del(&cd->reconnect);
 	if (cd->backend == CD_STDIO) {
 		if (cd->tio_saved)
 			tcsetattr(STDIN_FILENO, TCSANOW, &cd->saved_tio);
@@ -1239,56 +1247,44 @@ struct chardev_stats chardev_stats(const struct chardev *cd)
 	return cd->st;
 }
 
-/* "HOST:PORT" of a socket address, IPv6 hosts in brackets, as QEMU prints them. */
-static void inet_name(const struct sockaddr_storage *ss, socklen_t len, char *buf, size_t blen)
-{
-	char host[NI_MAXHOST] = "", serv[NI_MAXSERV] = "";
-	bool v6 = ss->ss_family == AF_INET6;
-
-	getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv, sizeof(serv),
-		    NI_NUMERICHOST | NI_NUMERICSERV);
-	snprintf(buf, blen, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "", serv);
-}
-
-/* A connected TCP socket: "tcp:LOCAL,server=on <-> PEER" (QEMU's form). */
-static bool describe_tcp_peer(int fd, bool server, char *buf, size_t len)
-{
-	struct sockaddr_storage l, p;
-	socklen_t ll = sizeof(l), pl = sizeof(p);
-	char ln[NI_MAXHOST + NI_MAXSERV + 4], pn[NI_MAXHOST + NI_MAXSERV + 4];
-
-	if (getsockname(fd, (struct sockaddr *)&l, &ll) ||
-	    getpeername(fd, (struct sockaddr *)&p, &pl))
-		return false;
-	if (l.ss_family != AF_INET && l.ss_family != AF_INET6)
-		return false;
-	inet_name(&l, ll, ln, sizeof(ln));
-	inet_name(&p, pl, pn, sizeof(pn));
-	snprintf(buf, len, "tcp:%s%s <-> %s", ln, server ? ",server=on" : "", pn);
-	return true;
-}
-
-void chardev_describe_socket(const struct qopts *spec, bool connected, char *buf, size_t len)
+/* The unix path of a socket spec: path=, or where the inherited fd= is bound. */
+static void unix_spec_path(const struct qopts *spec, char *buf, size_t len)
 {
 	const char *path = qopts_get(spec, "path");
-	bool server = qopts_get_bool(spec, "server", false) == 1;
 	struct sockaddr_un sa;
 	socklen_t salen = sizeof(sa);
 	unsigned long long fd;
 
-	if (qopts_get(spec, "port")) {
-		snprintf(buf, len, "%stcp:%s:%s%s", connected ? "" : "disconnected:",
-			 qopts_get(spec, "host") ? qopts_get(spec, "host") : "",
-			 qopts_get(spec, "port"), server ? ",server=on" : "");
-		return;
-	}
+	buf[0] = '\0';
 	memset(&sa, 0, sizeof(sa));
-	/* fd=N: the path the inherited socket is bound to, as QEMU reports it. */
 	if (!path && !qopts_parse_u64(qopts_get(spec, "fd"), &fd) && fd <= 65535 &&
 	    getsockname((int)fd, (struct sockaddr *)&sa, &salen) == 0 && sa.sun_family == AF_UNIX)
 		path = sa.sun_path;
-	snprintf(buf, len, "%sunix:%s%s", connected ? "" : "disconnected:", path ? path : "",
-		 server ? ",server=on" : "");
+	if (path)
+		snprintf(buf, len, "%s", path);
+}
+
+static void describe_from(const struct qopts *spec, const char *unix_path, bool connected,
+			  char *buf, size_t len)
+{
+	bool server = qopts_get_bool(spec, "server", false) == 1;
+	const char *host = qopts_get(spec, "host");
+
+	if (qopts_get(spec, "port"))
+		snprintf(buf, len, "%stcp:%s:%s%s",
+			 connected ? "" : "disconnected:", host ? host : "",
+			 qopts_get(spec, "port"), server ? ",server=on" : "");
+	else
+		snprintf(buf, len, "%sunix:%s%s", connected ? "" : "disconnected:", unix_path,
+			 server ? ",server=on" : "");
+}
+
+void chardev_describe_socket(const struct qopts *spec, bool connected, char *buf, size_t len)
+{
+	char path[108];
+
+	unix_spec_path(spec, path, sizeof(path));
+	describe_from(spec, path, connected, buf, len);
 }
 
 void chardev_describe(const struct chardev *cd, char *buf, size_t len)
@@ -1305,9 +1301,13 @@ void chardev_describe(const struct chardev *cd, char *buf, size_t len)
 		}
 		break;
 	case CD_SOCKET:
-		if (cd->out_fd >= 0 && describe_tcp_peer(cd->out_fd, cd->server, buf, len))
-			return;
-		chardev_describe_socket(&cd->spec, cd->opened && cd->out_fd >= 0, buf, len);
+		/* Cached names only: query-chardev comes after the sandbox is up. */
+		if (cd->out_fd >= 0 && cd->tcp_peer[0])
+			snprintf(buf, len, "tcp:%s%s <-> %s", cd->tcp_local,
+				 cd->server ? ",server=on" : "", cd->tcp_peer);
+		else
+			describe_from(&cd->spec, cd->sock_path, cd->opened && cd->out_fd >= 0, buf,
+				      len);
 		return;
 	case CD_TTY:
 		/* QEMU's type name for a host tty. */

@@ -10,7 +10,7 @@
  *   -chardev file,id=ID,path=PATH[,append=on]       (truncates unless append)
  *   -chardev pty,id=ID                               ("pty:/dev/pts/N" in QMP)
  *   -chardev serial|tty,id=ID,path=/dev/ttyX
- *   -chardev socket,id=ID,path=P[,server=on][,wait=off|nowait][,reconnect=S]
+ *   -chardev socket,id=ID,path=P[,server=on][,wait=off|nowait]
  *   -chardev socket,id=ID,fd=N[,server=on]  (inherited listening or connected socket)
  *   -chardev socket,id=ID,[host=H,]port=P[,server=on][,wait=off][,nodelay][,ipv4|ipv6]
  *   -serial  file:PATH | pty | stdio | null | none | chardev:ID | /dev/... |
@@ -112,7 +112,11 @@ const char *chardev_id(const struct chardev *cd);
  * "disconnected:tcp:H:P,server=on", "tcp:L:P,server=on <-> R:Q"...
  */
 void chardev_describe(const struct chardev *cd, char *buf, size_t len);
-/* The describe string of a socket spec, connected or not (for the QMP server). */
+/*
+ * The describe string of a socket spec, connected or not (for the QMP
+ * server). For fd= it asks the kernel where the socket is bound
+ * (getsockname): call it at set-up, before the sandbox, and keep the result.
+ */
 void chardev_describe_socket(const struct qopts *spec, bool connected, char *buf, size_t len);
 /* True while a socket has its peer (pty, file, stdio, null: always). */
 bool chardev_connected(const struct chardev *cd);

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include "dm/loop.h"
 #include "dm/machine.h"
 #include "dm/qemuopts.h"
+#include "dm/sandbox.h"
 
 struct rig {
 	struct machine m;
@@ -723,6 +725,73 @@ static void stdio_backend(void **state)
 	rig_free(&r);
 }
 
+/*
+ * After the sandbox (dm_restrict's seccomp allow-list) every run-time path
+ * works: accepting a client, naming it for query-chardev, writing, reading,
+ * losing it. A forbidden system call would kill the child with SIGSYS.
+ */
+static int sandboxed_child(void)
+{
+	struct sandbox_conf conf = { .seccomp = true };
+	struct rig r;
+	struct sink s = { .room = 64 };
+	struct chardev *tcp, *pty, *file;
+	char spec[160], desc[256], err[256], buf[16];
+	unsigned port = free_port();
+	int c;
+
+	rig_init(&r);
+	snprintf(spec, sizeof(spec), "socket,id=t,host=127.0.0.1,port=%u,server=on,wait=off", port);
+	if (add(&r, spec) || add(&r, "pty,id=p"))
+		return 10;
+	snprintf(spec, sizeof(spec), "file,id=f,path=%s/log", r.dir);
+	if (add(&r, spec))
+		return 11;
+	tcp = open_id(&r, "t");
+	pty = open_id(&r, "p");
+	file = open_id(&r, "f");
+	chardev_set_handlers(tcp, sink_can_read, sink_receive, &s);
+	chardev_set_handlers(pty, sink_can_read, sink_receive, &s);
+	c = tcp_connect(port); /* queued in the backlog, accepted after the sandbox */
+	if (sandbox_enter(&conf, err, sizeof(err)))
+		return 12;
+	spin(&r);
+	describe(tcp, desc);
+	if (strncmp(desc, "tcp:127.0.0.1:", 14))
+		return 13;
+	if (chardev_write(tcp, "ab", 2) != 2 || recv(c, buf, sizeof(buf), 0) != 2)
+		return 14;
+	if (write(c, "in", 2) != 2)
+		return 15;
+	spin(&r);
+	if (s.n != 2)
+		return 16;
+	close(c);
+	spin(&r);
+	chardev_write(tcp, "x", 1);
+	describe(pty, desc);
+	if (chardev_write(pty, "p", 1) != 1 || chardev_write(file, "f", 1) != 1)
+		return 17;
+	chardev_set_free(&r.m);
+	return 0;
+}
+
+static void runtime_paths_under_sandbox(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(sandboxed_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status))
+		fail_msg("sandboxed child killed by signal %d", WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +808,7 @@ int main(void)
 		cmocka_unit_test(inherited_fds_checked),
 		cmocka_unit_test(listing_and_claims),
 		cmocka_unit_test(stdio_backend),
+		cmocka_unit_test(runtime_paths_under_sandbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
