@@ -310,6 +310,39 @@ static void golden_dumps_match(void **state)
 	printf("golden dumps: %u bytes compared\n", compared);
 }
 
+/*
+ * The hello guest (hvmloader + SeaBIOS + a boot sector, -m 64): every
+ * chipset config read qemu-xen answered, hvmdm answers the same.
+ */
+static void golden_hello_trace_reads(void **state)
+{
+	const char *dir = golden_dir();
+	struct test_env *te;
+	struct replay r;
+	char p[4096];
+	long n;
+
+	(void)state;
+	if (!dir)
+		skip();
+	te = te_new();
+	r = (struct replay){ .te = te, .check_reads = true };
+	te->opts.ram_mb =
+	    (uint64_t)golden_argv_ram_mb(golden_path(p, sizeof(p), dir, "argv-hello.txt"));
+	assert_int_equal(te->opts.ram_mb, 64);
+	assert_non_null(te_add(te, "i440fx"));
+	assert_non_null(te_add(te, "piix3"));
+	n = golden_trace_cfg_ops(golden_path(p, sizeof(p), dir, "ioreq-hello.trace.gz"), replay_op,
+				 &r);
+	assert_true(n > 0);
+	assert_int_equal(r.bad, 0);
+	assert_true(r.reads > 20);
+	printf("ioreq-hello: %u chipset config reads matched qemu-xen, %u writes replayed\n",
+	       r.reads, r.writes);
+	te_remove_all(te);
+	te_free(te);
+}
+
 static void reset_clears_config_address(void **state)
 {
 	struct test_env *te = *state;
@@ -334,6 +367,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(qemu_qtest_transcript, setup, teardown),
 		cmocka_unit_test(golden_dumps_match),
+		cmocka_unit_test(golden_hello_trace_reads),
 		cmocka_unit_test_setup_teardown(reset_clears_config_address, setup, teardown),
 	};
 
