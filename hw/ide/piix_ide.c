@@ -534,12 +534,12 @@ const struct dev_type ide_cd_type = {
 static struct ide_drive *lookup(struct machine *m, const char *id)
 {
 	struct piix_ide *s = find_controller(m);
-	struct dm_dev *dev = machine_find_dev(m, id);
 
-	if (dev && (dev->type == &ide_cd_type || dev->type == &ide_hd_type)) {
+	for (struct dm_dev *dev = m->devs; dev; dev = dev->next) {
 		struct ide_dev *st = dev->state;
 
-		if (st->drive && st->drive->present)
+		if ((dev->type == &ide_cd_type || dev->type == &ide_hd_type) && !strcmp(dev->id, id) &&
+		    st->drive && st->drive->present)
 			return st->drive;
 	}
 	for (unsigned i = 0; s && i < 4; i++) {

@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PIIX3 IDE: ATA (ATA/ATAPI-6), ATAPI (SFF-8020i/MMC-3), bus-master DMA
+ * (82371SB datasheet §2.7, §3.4), through the bus as a guest drives it, on
+ * real image files, with the block backend both synchronous (replay) and
+ * asynchronous (completions on the loop thread). Byte-level parity with
+ * QEMU is the differential suite's job (tests/suites/ide_diff.sh); these
+ * tests pin semantics: IRQ and status bits, range checks, PRD bounds, data
+ * integrity across PIO/DMA/the file, errors, media change, unplug, exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dm/block.h"
+#include "dm/bus.h"
+#include "dm/device.h"
+#include "dm/ioreq.h"
+#include "dm/loop.h"
+#include "dm/machine.h"
+#include "dm/memory.h"
+#include "hw/ide/ide.h"
+#include "hw/pci/xen_platform.h"
+
+#define DISK_SECTORS 4096u /* 2 MiB */
+#define CD_SECTORS 2048u   /* 1 MiB = 512 CD sectors */
+#define BM 0xc000
+#define SBDF_IDE 0x0009 /* 00:01.1 */
+
+struct rig {
+	struct machine m;
+	struct machine_opts o;
+	struct flat_ram ram;
+	bool irq[16];
+	unsigned raises[16];
+	char dir[64], disk[96], disk2[96], cd[96], cd2[96];
+	bool async;
+};
+
+static void rig_isa_irq(void *opaque, unsigned irq, bool level)
+{
+	struct rig *r = opaque;
+
+	if (level && !r->irq[irq])
+		r->raises[irq]++;
+	r->irq[irq] = level;
+}
+
+static const struct platform_ops rig_plat = { .isa_irq = rig_isa_irq };
+
+/* Sector n of a pattern image: its number, then bytes derived from it. */
+static void pattern(uint8_t *p, uint64_t n, uint8_t salt)
+{
+	memcpy(p, &n, 8);
+	for (unsigned i = 8; i < 512; i++)
+		p[i] = (uint8_t)(n * 7 + i + salt);
+}
+
+static void make_image(const char *path, unsigned sectors, uint8_t salt)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	uint8_t s[512];
+
+	assert_true(fd >= 0);
+	for (unsigned n = 0; n < sectors; n++) {
+		pattern(s, n, salt);
+		assert_int_equal(write(fd, s, 512), 512);
+	}
+	close(fd);
+}
+
+static void add(struct strlist *l, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	assert_int_equal(strlist_add(l, buf), 0);
+}
+
+static struct dm_dev *create(struct rig *r, const char *spec)
+{
+	struct dm_dev *d;
+	char err[256];
+
+	assert_int_equal(dev_parse(&r->m, spec, &d, err, sizeof(err)), 0);
+	assert_int_equal(dev_realize(d), 0);
+	return d;
+}
+
+/* Disk at index 0 and 1 (if two), CD-ROM at ide.1 unit 0 as libxl writes it. */
+static struct rig *rig_new(bool async, bool two_disks, bool cd)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	r->async = async;
+	blk_set_sync(!async);
+	strcpy(r->dir, "/tmp/test_ide.XXXXXX");
+	assert_non_null(mkdtemp(r->dir));
+	snprintf(r->disk, sizeof(r->disk), "%s/disk.img", r->dir);
+	snprintf(r->disk2, sizeof(r->disk2), "%s/disk2.img", r->dir);
+	snprintf(r->cd, sizeof(r->cd), "%s/cd.iso", r->dir);
+	snprintf(r->cd2, sizeof(r->cd2), "%s/cd2.iso", r->dir);
+	make_image(r->disk, DISK_SECTORS, 0);
+	make_image(r->disk2, DISK_SECTORS, 0x40);
+	make_image(r->cd, CD_SECTORS, 0x80);
+	make_image(r->cd2, CD_SECTORS, 0xc0);
+	r->m.bus = bus_new();
+	r->m.loop = loop_new(!async);
+	assert_non_null(r->m.bus);
+	assert_non_null(r->m.loop);
+	assert_int_equal(flat_ram_init(&r->ram, &r->m.mem, 64 << 20), 0);
+	r->m.plat.ops = &rig_plat;
+	r->m.plat.opaque = r;
+	r->o.kind = MACHINE_PC;
+	r->m.opts = &r->o;
+	r->m.devs_tail = &r->m.devs;
+	add(&r->o.drives, "file=%s,if=ide,index=0,media=disk,format=raw,cache=writeback", r->disk);
+	if (two_disks)
+		add(&r->o.drives, "file=%s,if=ide,index=1,media=disk,format=raw,cache=none",
+		    r->disk2);
+	if (cd)
+		add(&r->o.drives, "if=none,readonly=on,id=ide-5632,file=%s,format=raw", r->cd);
+	create(r, "piix3-ide");
+	if (cd)
+		create(r, "ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0");
+	/* BAR4 at 0xc000, I/O and bus master on (as SeaBIOS leaves it). */
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x20, BM | 1, 4);
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x04, 0x0005, 2);
+	return r;
+}
+
+/* Reverse creation order, as machine_teardown does. */
+static void teardown(struct rig *r)
+{
+	while (r->m.devs) {
+		struct dm_dev **pp = &r->m.devs, *d;
+
+		while ((*pp)->next)
+			pp = &(*pp)->next;
+		d = *pp;
+		*pp = NULL;
+		dev_free(d);
+	}
+	r->m.devs_tail = &r->m.devs;
+}
+
+static void rig_free(struct rig *r)
+{
+	char cmd[160];
+
+	teardown(r);
+	flat_ram_fini(&r->ram);
+	loop_free(r->m.loop);
+	bus_free(r->m.bus);
+	strlist_free(&r->o.drives);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+	assert_int_equal(system(cmd), 0);
+	blk_set_sync(false);
+	free(r);
+}
+
+static uint8_t inb(struct rig *r, uint16_t port)
+{
+	return (uint8_t)bus_read(r->m.bus, BUS_PIO, port, 1);
+}
+
+static uint16_t inw(struct rig *r, uint16_t port)
+{
+	return (uint16_t)bus_read(r->m.bus, BUS_PIO, port, 2);
+}
+
+static void outb(struct rig *r, uint16_t port, uint8_t v)
+{
+	bus_write(r->m.bus, BUS_PIO, port, v, 1);
+}
+
+static void outw(struct rig *r, uint16_t port, uint16_t v)
+{
+	bus_write(r->m.bus, BUS_PIO, port, v, 2);
+}
+
+static void outl(struct rig *r, uint16_t port, uint32_t v)
+{
+	bus_write(r->m.bus, BUS_PIO, port, v, 4);
+}
+
+/* Run the loop until BSY (and DRQ, for DMA) clear: completions come on the loop thread. */
+static uint8_t settle(struct rig *r, uint16_t ctl, uint8_t mask)
+{
+	uint8_t st = inb(r, ctl);
+
+	for (int i = 0; i < 2000 && (st & mask); i++) {
+		if (r->async)
+			loop_iterate(r->m.loop, 10);
+		st = inb(r, ctl);
+	}
+	return st;
+}
+
+/* LBA28 task file and command on the primary channel, master. */
+static void ata_cmd(struct rig *r, uint8_t cmd, uint32_t lba, uint8_t count)
+{
+	outb(r, 0x1f6, (uint8_t)(0xe0 | ((lba >> 24) & 0x0f)));
+	outb(r, 0x1f2, count);
+	outb(r, 0x1f3, (uint8_t)lba);
+	outb(r, 0x1f4, (uint8_t)(lba >> 8));
+	outb(r, 0x1f5, (uint8_t)(lba >> 16));
+	outb(r, 0x1f7, cmd);
+}
+
+static void ata_cmd48(struct rig *r, uint8_t cmd, uint64_t lba, uint16_t count)
+{
+	outb(r, 0x1f6, 0x40);
+	outb(r, 0x1f2, (uint8_t)(count >> 8));
+	outb(r, 0x1f2, (uint8_t)count);
+	outb(r, 0x1f3, (uint8_t)(lba >> 24));
+	outb(r, 0x1f3, (uint8_t)lba);
+	outb(r, 0x1f4, (uint8_t)(lba >> 32));
+	outb(r, 0x1f4, (uint8_t)(lba >> 8));
+	outb(r, 0x1f5, (uint8_t)(lba >> 40));
+	outb(r, 0x1f5, (uint8_t)(lba >> 16));
+	outb(r, 0x1f7, cmd);
+}
+
+static void pio_in(struct rig *r, uint16_t port, uint8_t *buf, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i += 2) {
+		uint16_t w = inw(r, port);
+
+		memcpy(buf + i, &w, 2);
+	}
+}
+
+static void pio_out(struct rig *r, uint16_t port, const uint8_t *buf, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, buf + i, 2);
+		outw(r, port, w);
+	}
+}
+
+static void prd(struct rig *r, uint64_t at, uint32_t addr, uint32_t len, bool last)
+{
+	uint32_t e[2] = { addr, (len & 0xffff) | (last ? 0x80000000u : 0) };
+
+	assert_int_equal(gm_write(&r->m.mem, at, e, 8), 0);
+}
+
+static uint8_t *ram(struct rig *r, uint64_t gpa, uint64_t len)
+{
+	uint8_t *p = flat_ram_ptr(&r->ram, gpa, len);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* ------------------------------------------------------------ ATA */
+
+/* ATA/ATAPI-6 §8.15: IDENTIFY DEVICE words; §5.2.9 INTRQ; §7.15 status read clears it. */
+static void identify_and_irq(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+	uint16_t id[256];
+	char model[41];
+
+	(void)state;
+	assert_int_equal(inb(r, 0x1f7), 0x50);
+	ata_cmd(r, 0xec, 0, 0);
+	assert_true(r->irq[14]);
+	assert_int_equal(inb(r, 0x3f6), 0x58); /* alternate status leaves INTRQ alone */
+	assert_true(r->irq[14]);
+	assert_int_equal(inb(r, 0x1f7), 0x58);
+	assert_false(r->irq[14]);
+	pio_in(r, 0x1f0, (uint8_t *)id, 512);
+	assert_int_equal(inb(r, 0x1f7), 0x50);
+	assert_int_equal(id[0], 0x0040);
+	assert_int_equal(id[1], 4); /* QEMU's guess: 4096 / (16 * 63) cylinders, 16 heads, 63 */
+	assert_int_equal(id[3], 16);
+	assert_int_equal(id[6], 63);
+	for (int i = 0; i < 20; i++)
+		model[i] = (char)(id[27 + i / 2] >> (i & 1 ? 0 : 8));
+	model[20] = 0;
+	assert_string_equal(model, "QEMU HARDDISK       ");
+	assert_int_equal(id[10] >> 8, 'Q');
+	assert_int_equal(id[13] >> 8, '1'); /* "QM00001" */
+	assert_int_equal(id[23], ('2' << 8) | '.');
+	assert_int_equal(id[60] | id[61] << 16, DISK_SECTORS);
+	assert_int_equal(id[100], DISK_SECTORS);
+	assert_int_equal(id[83] & (1 << 10), 1 << 10); /* LBA48 */
+	assert_int_equal(id[85] & (1 << 5), 1 << 5);   /* write cache on (cache=writeback) */
+	/* The BM status latches the interrupt (datasheet §2.7.2). */
+	assert_int_equal(inb(r, BM + 2) & 0x04, 0x04);
+	rig_free(r);
+}
+
+/* §7.8: nIEN masks INTRQ; the BM interrupt bit follows the line. */
+static void nien_masks_interrupt(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+
+	(void)state;
+	outb(r, 0x3f6, 0x02);
+	ata_cmd(r, 0xe5, 0, 0);
+	assert_false(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x04, 0);
+	assert_int_equal(inb(r, 0x1f2), 0xff); /* CHECK POWER MODE: active */
+	outb(r, 0x3f6, 0x00);
+	ata_cmd(r, 0xe5, 0, 0);
+	assert_true(r->irq[14]);
+	rig_free(r);
+}
+
+/* §8 table 10 / §6.2: LBA28 and LBA48 ranges checked against the image (ABRT past the end). */
+static void lba_range_checks(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+	uint8_t buf[512], want[512];
+
+	(void)state;
+	ata_cmd48(r, 0x24, DISK_SECTORS - 1, 1);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x58);
+	pio_in(r, 0x1f0, buf, 512);
+	pattern(want, DISK_SECTORS - 1, 0);
+	assert_memory_equal(buf, want, 512);
+	ata_cmd48(r, 0x24, DISK_SECTORS - 1, 2); /* second sector is past the end */
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x58);
+	pio_in(r, 0x1f0, buf, 512);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x41);
+	assert_int_equal(inb(r, 0x1f1), 0x04);
+	ata_cmd48(r, 0x24, 0x123456789abull, 1);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x41);
+	ata_cmd(r, 0x20, 0x0fffffff, 1);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x41);
+	/* CHS sector 0 does not exist (§6.2.1). */
+	outb(r, 0x1f6, 0xa0);
+	outb(r, 0x1f2, 1);
+	outb(r, 0x1f3, 0);
+	outb(r, 0x1f7, 0x20);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x41);
+	/* CHS c0 h1 s1 is sector 63. */
+	outb(r, 0x1f6, 0xa1);
+	outb(r, 0x1f2, 1);
+	outb(r, 0x1f3, 1);
+	outb(r, 0x1f4, 0);
+	outb(r, 0x1f5, 0);
+	outb(r, 0x1f7, 0x20);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x58);
+	pio_in(r, 0x1f0, buf, 512);
+	pattern(want, 63, 0);
+	assert_memory_equal(buf, want, 512);
+	rig_free(r);
+}
+
+/* §8 (Table B.2): an opcode outside the command table aborts with ABRT and INTRQ. */
+static void unknown_opcode_aborts(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+	static const uint8_t bad[] = { 0x00, 0x01, 0x50, 0x87, 0xa0, 0xa1, 0xee, 0xff };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad); i++) {
+		r->irq[14] = false;
+		outb(r, 0x1f7, bad[i]);
+		assert_int_equal(inb(r, 0x3f6), 0x41);
+		assert_int_equal(inb(r, 0x1f1), 0x04);
+		assert_true(r->irq[14]);
+		inb(r, 0x1f7);
+	}
+	rig_free(r);
+}
+
+/* ------------------------------------------------------------ DMA and data integrity */
+
+static void dma_start(struct rig *r, uint32_t table, bool to_memory)
+{
+	outl(r, BM + 4, table);
+	outb(r, BM + 2, 0x06);
+	outb(r, BM, (uint8_t)(0x01 | (to_memory ? 0x08 : 0)));
+}
+
+static void dma_stop(struct rig *r)
+{
+	outb(r, BM, 0x00);
+	outb(r, BM + 2, 0x06);
+	inb(r, 0x1f7);
+}
+
+static void check_file(struct rig *r, const char *path, uint64_t lba, const uint8_t *want,
+		       size_t len)
+{
+	uint8_t *got = malloc(len);
+	int fd = open(path, O_RDONLY);
+
+	(void)r;
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, got, len, (off_t)lba * 512), (ssize_t)len);
+	assert_memory_equal(got, want, len);
+	close(fd);
+	free(got);
+}
+
+/* Patterns written by PIO and by DMA read back through both and through the image file. */
+static void integrity(bool async)
+{
+	struct rig *r = rig_new(async, false, false);
+	uint8_t a[8 * 512], b[8 * 512], got[8 * 512];
+
+	for (unsigned i = 0; i < sizeof(a); i++) {
+		a[i] = (uint8_t)(i * 13 + 1);
+		b[i] = (uint8_t)(i * 29 + 7);
+	}
+	/* WRITE MULTIPLE (16-sector blocks) of 8 sectors at LBA 100. */
+	ata_cmd(r, 0xc5, 100, 8);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x58);
+	pio_out(r, 0x1f0, a, sizeof(a));
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x50);
+	/* READ DMA into RAM through two PRDs, the second starting in the next page. */
+	prd(r, 0x10000, 0x200f00, 0x100, false);
+	prd(r, 0x10008, 0x201000, sizeof(a) - 0x100, true);
+	ata_cmd(r, 0xc8, 100, 8);
+	dma_start(r, 0x10000, true);
+	assert_int_equal(settle(r, 0x3f6, 0x88), 0x50);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
+	assert_memory_equal(ram(r, 0x200f00, sizeof(a)), a, sizeof(a));
+	assert_true(flat_ram_test_dirty(&r->ram, 0x201000));
+	dma_stop(r);
+	/* WRITE DMA of b at LBA 200, READ SECTORS back, and the file. */
+	memcpy(ram(r, 0x300000, sizeof(b)), b, sizeof(b));
+	prd(r, 0x10000, 0x300000, sizeof(b), true);
+	ata_cmd(r, 0xca, 200, 8);
+	dma_start(r, 0x10000, false);
+	assert_int_equal(settle(r, 0x3f6, 0x88), 0x50);
+	dma_stop(r);
+	ata_cmd(r, 0x20, 200, 8);
+	for (unsigned s = 0; s < 8; s++) {
+		assert_int_equal(settle(r, 0x3f6, 0x80), 0x58);
+		pio_in(r, 0x1f0, got + s * 512, 512);
+	}
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x50);
+	assert_memory_equal(got, b, sizeof(b));
+	/* FLUSH CACHE makes it durable; the file has both patterns. */
+	outb(r, 0x1f7, 0xe7);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x50);
+	check_file(r, r->disk, 100, a, sizeof(a));
+	check_file(r, r->disk, 200, b, sizeof(b));
+	rig_free(r);
+}
+
+static void integrity_sync(void **state)
+{
+	(void)state;
+	integrity(false);
+}
+
+static void integrity_async(void **state)
+{
+	(void)state;
+	integrity(true);
+}
+
+/* One REP INSW ioreq (data_is_ptr) moves a whole 8-sector DRQ block into guest memory. */
+static void rep_insw_block(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+	struct ioreq_ctx io = { .bus = r->m.bus, .mem = &r->m.mem };
+	struct dm_ioreq req = { .addr = 0x1f0, .data = 0x400000, .count = 2048, .size = 2,
+				.type = DM_IOREQ_PIO, .dir = DM_IOREQ_READ, .data_is_ptr = true };
+	uint8_t want[512];
+
+	(void)state;
+	outb(r, 0x1f2, 8);
+	outb(r, 0x1f7, 0xc6); /* SET MULTIPLE MODE 8 */
+	ata_cmd(r, 0xc4, 16, 8);
+	assert_int_equal(ioreq_handle(&io, &req), 0);
+	for (unsigned s = 0; s < 8; s++) {
+		pattern(want, 16 + s, 0);
+		assert_memory_equal(ram(r, 0x400000 + s * 512, 512), want, 512);
+	}
+	assert_int_equal(inb(r, 0x3f6), 0x50);
+	rig_free(r);
+}
+
+/* §3.4: a zero byte count is 64 KiB; Active clears at the end of a table that fits exactly. */
+static void prd_zero_length_is_64k(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+	uint8_t want[512];
+
+	(void)state;
+	prd(r, 0x10000, 0x500000, 0, true);
+	ata_cmd(r, 0xc8, 0, 128);
+	dma_start(r, 0x10000, true);
+	assert_int_equal(inb(r, 0x3f6), 0x50);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
+	pattern(want, 127, 0);
+	assert_memory_equal(ram(r, 0x500000 + 127 * 512, 512), want, 512);
+	rig_free(r);
+}
+
+/* A PRD table without an end: the walk stops after one page (512 entries); too short -> no IRQ. */
+static void prd_endless_table_bounded(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+
+	(void)state;
+	for (unsigned i = 0; i < 2048; i++) /* 16 KiB of 2-byte entries, none marked last */
+		prd(r, 0x20000 + i * 8, 0x600000 + i * 2, 2, false);
+	ata_cmd(r, 0xc8, 0, 4); /* 2048 bytes needed, the first 512 entries describe 1024 */
+	r->irq[14] = false;
+	dma_start(r, 0x20000, true);
+	assert_int_equal(inb(r, 0x3f6), 0x50);
+	assert_false(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x00);
+	/* Exactly 1024 bytes fit: completes, Active clear. */
+	dma_stop(r);
+	ata_cmd(r, 0xc8, 0, 2);
+	dma_start(r, 0x20000, true);
+	assert_int_equal(inb(r, 0x3f6), 0x50);
+	assert_true(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
+	rig_free(r);
+}
+
+/* PRDs longer than the transfer: Active stays set with the interrupt (§3.4.3). */
+static void prd_longer_keeps_active(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+
+	(void)state;
+	prd(r, 0x10000, 0x500000, 4096, true);
+	ata_cmd(r, 0xc8, 0, 1);
+	dma_start(r, 0x10000, true);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x05);
+	/* A table outside guest memory ends at once: short, no interrupt. */
+	dma_stop(r);
+	r->irq[14] = false;
+	ata_cmd(r, 0xc8, 0, 1);
+	dma_start(r, 0xfffff000u, true);
+	assert_false(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x00);
+	rig_free(r);
+}
+
+/* A failed backend read becomes ABRT (PIO) and an aborted DMA with the interrupt. */
+static void io_error_becomes_abort(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+
+	(void)state;
+	assert_int_equal(truncate(r->disk, 512 * 10), 0);
+	ata_cmd(r, 0x20, 100, 1);
+	assert_int_equal(settle(r, 0x3f6, 0x80), 0x41);
+	assert_int_equal(inb(r, 0x1f1), 0x04);
+	prd(r, 0x10000, 0x500000, 512, true);
+	r->irq[14] = false;
+	ata_cmd(r, 0xc8, 200, 1);
+	dma_start(r, 0x10000, true);
+	assert_int_equal(inb(r, 0x3f6), 0x41);
+	assert_true(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
+	rig_free(r);
+}
+
+/* Orderly exit: writes in flight are completed and flushed before the image is closed. */
+static void exit_loses_nothing(void **state)
+{
+	struct rig *r = rig_new(true, false, false);
+	uint8_t a[4096];
+	char path[96];
+
+	(void)state;
+	memset(a, 0x77, sizeof(a));
+	memcpy(ram(r, 0x300000, sizeof(a)), a, sizeof(a));
+	prd(r, 0x10000, 0x300000, sizeof(a), true);
+	ata_cmd(r, 0xca, 300, 8);
+	dma_start(r, 0x10000, false);
+	strcpy(path, r->disk);
+	teardown(r); /* no loop iteration in between */
+	check_file(r, path, 300, a, sizeof(a));
+	rig_free(r);
+}
+
+/* ------------------------------------------------------------ ATAPI */
+
+static void packet(struct rig *r, const uint8_t *p, uint16_t bcl)
+{
+	outb(r, 0x176, 0xa0);
+	outb(r, 0x171, 0);
+	outb(r, 0x174, (uint8_t)bcl);
+	outb(r, 0x175, (uint8_t)(bcl >> 8));
+	outb(r, 0x177, 0xa0);
+	assert_int_equal(inb(r, 0x376), 0x58);
+	assert_int_equal(inb(r, 0x172), 0x01); /* C/D = 1: waiting for the packet */
+	pio_out(r, 0x170, p, 12);
+}
+
+/* TEST UNIT READY; returns the sense key in the Error register's high nibble (§9.8). */
+static uint8_t tur(struct rig *r)
+{
+	static const uint8_t p[12] = { 0x00 };
+
+	packet(r, p, 0);
+	settle(r, 0x376, 0x80);
+	return (uint8_t)(inb(r, 0x171) >> 4);
+}
+
+static void request_sense(struct rig *r, uint8_t *key, uint8_t *asc)
+{
+	static const uint8_t p[12] = { 0x03, 0, 0, 0, 18 };
+	uint8_t s[18];
+
+	packet(r, p, 18);
+	assert_int_equal(settle(r, 0x376, 0x80), 0x58);
+	assert_int_equal(inb(r, 0x174), 18);
+	pio_in(r, 0x170, s, 18);
+	*key = s[2];
+	*asc = s[12];
+}
+
+/* MMC-5 §4.1.6.1: eject -> NOT READY/3A; new medium -> NOT READY once, then UNIT ATTENTION/28. */
+static void media_change_sequence(void **state)
+{
+	struct rig *r = rig_new(false, false, true);
+	struct ide_err e;
+	struct blk *b;
+	uint8_t key, asc;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(tur(r), 0);
+	assert_int_equal(ide_eject(&r->m, "ide-5632", false, &e), 0);
+	assert_true(r->irq[15]);
+	assert_int_equal(tur(r), 2);
+	request_sense(r, &key, &asc);
+	assert_int_equal(key, 2);
+	assert_int_equal(asc, 0x3a);
+	b = blk_open(r->m.loop, r->cd2, true, BLK_CACHE_WRITEBACK, err, sizeof(err));
+	assert_non_null(b);
+	assert_int_equal(ide_change_medium(&r->m, "ide-5632", b, r->cd2, &e), 0);
+	assert_int_equal(tur(r), 2);
+	assert_int_equal(tur(r), 6);
+	request_sense(r, &key, &asc);
+	assert_int_equal(key, 6);
+	assert_int_equal(asc, 0x28);
+	assert_int_equal(tur(r), 0);
+	/* PREVENT MEDIUM REMOVAL: eject refused unless forced. */
+	{
+		static const uint8_t prevent[12] = { 0x1e, 0, 0, 0, 1 };
+
+		packet(r, prevent, 0);
+		settle(r, 0x376, 0x80);
+	}
+	assert_int_equal(ide_eject(&r->m, "ide-5632", false, &e), -1);
+	assert_string_equal(e.cls, "GenericError");
+	assert_non_null(strstr(e.desc, "is locked"));
+	assert_int_equal(ide_eject(&r->m, "ide-5632", true, &e), 0);
+	assert_int_equal(ide_eject(&r->m, "nope", false, &e), -1);
+	assert_string_equal(e.cls, "DeviceNotFound");
+	assert_int_equal(ide_eject(&r->m, "ide0-hd0", false, &e), -1);
+	assert_non_null(strstr(e.desc, "not removable"));
+	rig_free(r);
+}
+
+/* §9.9: a READ(10) split into elementary transfers of the byte count limit (odd -> even). */
+static void atapi_byte_count_limit(void **state)
+{
+	struct rig *r = rig_new(false, false, true);
+	static const uint8_t rd[12] = { 0x28, 0, 0, 0, 0, 2, 0, 0, 1 };
+	uint8_t buf[2048], want[512];
+	unsigned got = 0;
+
+	(void)state;
+	tur(r);
+	packet(r, rd, 1001);
+	while (got < sizeof(buf)) {
+		unsigned n;
+
+		assert_int_equal(settle(r, 0x376, 0x80), 0x58);
+		assert_int_equal(inb(r, 0x172), 0x02); /* I/O = 1: data to the host */
+		n = inb(r, 0x174) | inb(r, 0x175) << 8;
+		assert_true(n == 1000 || n == 48);
+		pio_in(r, 0x170, buf + got, n);
+		got += n;
+	}
+	assert_int_equal(settle(r, 0x376, 0x80), 0x50);
+	assert_int_equal(inb(r, 0x172), 0x03);
+	pattern(want, 8, 0x80); /* CD sector 2 = 512-byte sector 8 */
+	assert_memory_equal(buf, want, 512);
+	rig_free(r);
+}
+
+/* ------------------------------------------------------------ unplug */
+
+/* xen-interface.md §9.3: bit 2 takes the disks but the primary master, bit 0 all; CD stays. */
+static void unplug_only_disks(void **state)
+{
+	struct rig *r = rig_new(true, true, true);
+	uint8_t a[512];
+
+	(void)state;
+	memset(a, 0x99, sizeof(a));
+	/* A write in flight on the disk about to go: drained and flushed first. */
+	outb(r, 0x1f6, 0xf0);
+	outb(r, 0x1f2, 1);
+	outb(r, 0x1f3, 5);
+	outb(r, 0x1f7, 0x30);
+	settle(r, 0x3f6, 0x80);
+	pio_out(r, 0x1f0, a, 512);
+	assert_int_equal(xen_unplug(&r->m, XEN_UNPLUG_AUX_IDE_DISKS), 1);
+	check_file(r, r->disk2, 5, a, sizeof(a));
+	outb(r, 0x1f6, 0xb0);
+	assert_int_equal(inb(r, 0x1f7), 0x00); /* device 1 gone */
+	outb(r, 0x1f6, 0xa0);
+	assert_int_equal(inb(r, 0x1f7), 0x50); /* device 0 stays */
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x04, 2), 0); /* function reset */
+	assert_int_equal(xen_unplug(&r->m, XEN_UNPLUG_IDE_DISKS), 1);
+	assert_int_equal(inb(r, 0x1f7), 0x00); /* primary channel empty */
+	assert_int_equal(tur(r), 0);	       /* the CD-ROM is still there */
+	assert_int_equal(xen_unplug(&r->m, XEN_UNPLUG_ALL), 0);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x00, 4), 0x70108086);
+	rig_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(identify_and_irq),
+		cmocka_unit_test(nien_masks_interrupt),
+		cmocka_unit_test(lba_range_checks),
+		cmocka_unit_test(unknown_opcode_aborts),
+		cmocka_unit_test(integrity_sync),
+		cmocka_unit_test(integrity_async),
+		cmocka_unit_test(rep_insw_block),
+		cmocka_unit_test(prd_zero_length_is_64k),
+		cmocka_unit_test(prd_endless_table_bounded),
+		cmocka_unit_test(prd_longer_keeps_active),
+		cmocka_unit_test(io_error_becomes_abort),
+		cmocka_unit_test(exit_loses_nothing),
+		cmocka_unit_test(media_change_sequence),
+		cmocka_unit_test(atapi_byte_count_limit),
+		cmocka_unit_test(unplug_only_disks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
