@@ -19,6 +19,7 @@ extern const struct dev_type piix4_pm_type;
 extern const struct dev_type port92_type;
 extern const struct dev_type cmos_type;
 extern const struct dev_type serial_type;
+extern const struct dev_type isa_serial_type;
 extern const struct dev_type i8042_type;
 
 /* IDE drives (on piix3-ide) */
@@ -40,6 +41,7 @@ const struct dev_type *const dev_types[] = {
 	&port92_type,
 	&cmos_type,
 	&serial_type,
+	&isa_serial_type,
 	&i8042_type,
 	/* IDE drives (on piix3-ide) */
 	&ide_hd_type,

@@ -556,7 +556,9 @@ static void serial_reset(struct dm_dev *dev, enum reset_kind kind)
 		chardev_accept_input(s->cd);
 }
 
-/* The lowest COM index no other serial port of the machine uses. */
+static int serial_init(struct dm_dev *dev);
+
+/* The lowest COM index no other serial port (either type name) of the machine uses. */
 static int free_index(struct dm_dev *dev)
 {
 	bool used[4] = { false };
@@ -564,7 +566,7 @@ static int free_index(struct dm_dev *dev)
 	for (struct dm_dev *d = dev->m->devs; d; d = d->next) {
 		const struct serial *o = d->state;
 
-		if (d != dev && d->type == dev->type && o->index >= 0 && o->index < 4)
+		if (d != dev && d->type->init == serial_init && o->index >= 0 && o->index < 4)
 			used[o->index] = true;
 	}
 	for (int i = 0; i < 4; i++)
@@ -776,6 +778,22 @@ const struct dev_type serial_type = {
 	.name = "serial",
 	.kind = DEV_KIND_ISA,
 	.help = "16550A UART (ISA serial port, COM1-COM4)",
+	.props = serial_props,
+	.state_size = sizeof(struct serial),
+	.state_version = 1,
+	.init = serial_init,
+	.reset = serial_reset,
+	.fini = serial_fini,
+	.save = serial_save,
+	.load = serial_load,
+	.post_load = serial_post_load,
+};
+
+/* QEMU's name for the same device, for command lines written for QEMU. */
+const struct dev_type isa_serial_type = {
+	.name = "isa-serial",
+	.kind = DEV_KIND_ISA,
+	.help = "16550A UART (ISA serial port, COM1-COM4); QEMU's name for serial",
 	.props = serial_props,
 	.state_size = sizeof(struct serial),
 	.state_version = 1,

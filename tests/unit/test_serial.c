@@ -643,7 +643,7 @@ static void com_ports(void **state)
 	rig_free(&r);
 }
 
-/* Auto index takes the lowest free COM port. */
+/* Auto index takes the lowest free COM port; QEMU's "isa-serial" is the same device. */
 static void auto_index(void **state)
 {
 	struct rig r;
@@ -651,9 +651,11 @@ static void auto_index(void **state)
 	(void)state;
 	rig_init(&r);
 	assert_int_equal(rig_add(&r, "serial,index=0", false), 0);
-	assert_int_equal(rig_add(&r, "serial", false), 0);
+	assert_int_equal(rig_add(&r, "isa-serial", false), 0);
 	assert_int_equal(bus_read(r.m.bus, BUS_PIO, 0x2f8 + 5, 1), 0x60);
 	assert_string_equal(r.dev->name, "serial@2f8");
+	assert_int_equal(rig_add(&r, "serial", false), 0);
+	assert_string_equal(r.dev->name, "serial@3e8");
 	rig_free(&r);
 }
 
