@@ -27,6 +27,7 @@
 #include "dm/machine.h"
 #include "dm/qmp.h"
 #include "dm/sim/demo.h"
+#include "dm/block.h"
 #include "dm/sim/qtest.h"
 #include "dm/sim/sim.h"
 #include "dm/xen/xen.h"
@@ -130,6 +131,8 @@ static int run_replay(struct machine_opts *mo, struct run_opts *ro)
 	struct qmp_server *q;
 	int status;
 
+	/* trace-format.md "Time": disk I/O completes synchronously in replay. */
+	blk_set_sync(true);
 	if (sim_setup(&s, mo, &q))
 		return 1;
 	status = sim_replay_file(&s, ro->replay, stdout_shared(mo));
@@ -218,6 +221,15 @@ static int run_xen(struct machine_opts *mo, struct run_opts *ro)
 		fprintf(stderr, "hvmdm: out of memory\n");
 		goto out_free;
 	}
+	/*
+	 * Signals first: machine_build starts the block I/O threads, which
+	 * inherit the blocked mask (loop.h); a thread created before this would
+	 * take libxl's SIGHUP with the default action and kill the process.
+	 */
+	if (loop_watch_signals(m.loop, xen_platform_on_signal, &m)) {
+		fprintf(stderr, "hvmdm: cannot watch signals\n");
+		goto out_free;
+	}
 	if (xen_platform_init(&m, &xo)) {
 		fprintf(stderr, "hvmdm: cannot attach to domain %d (see above)\n", mo->domid);
 		goto out_free;
@@ -226,8 +238,7 @@ static int run_xen(struct machine_opts *mo, struct run_opts *ro)
 		goto out_xen;
 	machine_reset(&m, RESET_POWER_ON);
 	q = start_monitors(&m, &failed);
-	if (failed || xen_platform_start(&m) ||
-	    loop_watch_signals(m.loop, xen_platform_on_signal, &m))
+	if (failed || xen_platform_start(&m))
 		goto out_machine;
 	status = loop_run(m.loop);
 out_machine:

@@ -1,0 +1,4 @@
+#!/bin/sh
+# payload.sh REPO DEST WORK: this guest's files into DEST (dom0's
+# /e2e/guests/hello/): a 1 MiB disk holding firmware/guests/hello/hello.asm.
+exec "$1/tests/e2e/lib/asm-disk.sh" "$1/firmware/guests/hello/hello.asm" "$2/disk.img" "$3"
