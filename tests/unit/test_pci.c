@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dm/state.h"
 #include "hw/pci/pci.h"
 #include "pci_testenv.h"
 
@@ -572,6 +573,82 @@ static void attach_twice_fails(void **state)
 	assert_int_equal(rd(fx, 0, 2), 0x1234);
 }
 
+/* A BAR with no region (e.g. VRAM the platform maps): decoded and reported, nothing on the bus. */
+static void bar_without_region(void **state)
+{
+	struct test_env *te = te_new();
+	struct fixture fx = { .te = te };
+	struct pci_func *f = &fx.f;
+
+	(void)state;
+	pci_func_init(f, &te->m, PCI_DEVFN(7, 0), &test_id, &hooks, &fx, "vram");
+	assert_int_equal(pci_bar_init(f, 0, PCI_BAR_MEM32_PREFETCH, 16 << 20, NULL), 0);
+	assert_int_equal(pci_func_attach(f), 0);
+	pci_cfg_write(f, 0x10, 0xf0000000, 4);
+	pci_cfg_write(f, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(pci_bar_addr(f, 0), 0xf0000000);
+	assert_int_equal(fx.moved, 1);
+	assert_int_equal(te->nclaims, 0);
+	pci_func_detach(f);
+	assert_int_equal(fx.moved, 2);
+	te_free(te);
+}
+
+/* PCI 3.0 6.2.5.2: the ROM decodes only with Memory Space on as well as its enable bit. */
+static void rom_needs_memory_decode(void **state)
+{
+	struct fixture *fx = *state;
+
+	wr(fx, PCI_ROM_ADDRESS, 0xfebf0001, 4);
+	assert_int_equal(pci_bar_addr(&fx->f, PCI_ROM_SLOT), UINT64_MAX);
+	wr(fx, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(pci_bar_addr(&fx->f, PCI_ROM_SLOT), 0xfebf0000);
+	assert_int_equal(bus_read(fx->te->m.bus, BUS_MMIO, 0xfebf0004, 1), 0x04);
+	wr(fx, PCI_ROM_ADDRESS, 0xfebf0000, 4);
+	assert_int_equal(pci_bar_addr(&fx->f, PCI_ROM_SLOT), UINT64_MAX);
+}
+
+/* Save and load: config and INTx come back; a foreign identity is refused. */
+static void save_load(void **state)
+{
+	struct fixture *fx = *state;
+	struct snap_wr w;
+	struct snap_rd r;
+	struct pci_func scratch;
+	static const struct pci_identity other = { .vendor = 0x8086, .device = 0x1237 };
+	struct pci_func foreign;
+
+	wr(fx, 0x10, 0xc001, 4);
+	wr(fx, PCI_COMMAND, PCI_COMMAND_IO, 2);
+	pci_set_irq(&fx->f, true);
+	snap_wr_init(&w);
+	assert_int_equal(pci_func_save(&fx->f, &w), 0);
+	assert_int_equal(w.err, 0);
+
+	/* Load into a scratch copy, commit, post_load: as dm_state_load does. */
+	pci_set_irq(&fx->f, false);
+	wr(fx, PCI_COMMAND, 0, 2);
+	wr(fx, 0x10, 0xd001, 4);
+	scratch = fx->f;
+	snap_rd_init(&r, w.buf, w.len);
+	assert_int_equal(pci_func_load(&scratch, &r), 0);
+	fx->f = scratch;
+	fx->te->nintx = 0;
+	pci_func_post_load(&fx->f);
+	assert_int_equal(pci_bar_addr(&fx->f, 0), 0xc000);
+	assert_int_equal(bus_read(fx->te->m.bus, BUS_PIO, 0xc002, 1), 0x02);
+	assert_int_equal(fx->te->nintx, 1);
+	assert_true(fx->te->intx[0].level);
+
+	pci_func_init(&foreign, NULL, 0, &other, NULL, NULL, "foreign");
+	memcpy(foreign.cfg_reset, foreign.cfg, PCI_CFG_SIZE);
+	snap_rd_init(&r, w.buf, w.len);
+	assert_int_equal(pci_func_load(&foreign, &r), -EINVAL);
+	snap_rd_init(&r, w.buf, w.len - 1);
+	assert_int_equal(pci_func_load(&scratch, &r), -EINVAL);
+	snap_wr_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +670,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reset_restores, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_accesses, setup, teardown),
 		cmocka_unit_test_setup_teardown(attach_twice_fails, setup, teardown),
+		cmocka_unit_test(bar_without_region),
+		cmocka_unit_test_setup_teardown(rom_needs_memory_decode, setup, teardown),
+		cmocka_unit_test_setup_teardown(save_load, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
