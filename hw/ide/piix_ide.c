@@ -30,6 +30,7 @@
 #include "dm/bus.h"
 #include "dm/device.h"
 #include "dm/log.h"
+#include "dm/loop.h"
 #include "dm/machine.h"
 #include "hw/ide/ide.h"
 #include "hw/ide/ide_int.h"
@@ -328,6 +329,13 @@ static int piix_ide_init(struct dm_dev *dev)
 	int ret;
 
 	s->dev = dev;
+	/*
+	 * On a virtual clock (replay, qtest, fuzzing) disk I/O completes
+	 * synchronously, so a trace gives the same answers every run
+	 * (trace-format.md "Time").
+	 */
+	if (dev->m->loop && loop_is_virtual(dev->m->loop))
+		blk_set_sync(true);
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(s->bus_name[i], sizeof(s->bus_name[i]), "%s ide.%u", dev->name, i);
 		ide_bus_init(&s->bus[i], i, dev->m, s->bus_name[i]);

@@ -17,6 +17,12 @@ so two pseudo-commands make the transcript deterministic:
                      hex string of the bytes read
   packet PORT B0..B11  an ATAPI command packet: six outw to the data port
 
+With --replay, each template is instead expanded into a plain trace (wait ->
+one inb, data -> inw/inl lines, packet -> outw lines: hvmdm completes disk
+I/O synchronously in replay) and the transcript of `hvmdm --replay` is
+compared with the template's .expected file (--update writes it): the same
+checks as a regression trace that needs no QEMU.
+
 Known, intended differences come from tests/diff/known-differences.txt
 (device | trace glob | command | hvmdm answer | qemu answer | reason), the
 same file the generic runner reads. Prints "PASS name" / "FAIL name: why".
@@ -115,6 +121,55 @@ def run_line(proc, line):
     return proc.cmd(line)
 
 
+def expand(cmds):
+    out = []
+    for c in cmds:
+        w = c.split()
+        if w[0] in ("wait", "dmawait"):
+            out.append("inb %s" % w[1])
+        elif w[0] == "data":
+            size = "l" if len(w) > 3 and w[3] == "l" else "w"
+            out += ["in%s %s" % (size, w[1])] * int(w[2], 0)
+        elif w[0] == "packet":
+            b = [int(x, 16) for x in w[2:14]]
+            out += ["outw %s 0x%04x" % (w[1], b[i] | b[i + 1] << 8) for i in range(0, 12, 2)]
+        else:
+            out.append(c)
+    return out
+
+
+def run_replay(path, subst, hvmdm, update):
+    name = os.path.basename(path).rsplit(".", 1)[0]
+    argv, cmds = [], []
+    for line in open(path):
+        line = line.rstrip("\n")
+        if line.startswith("# argv:"):
+            argv = line[len("# argv:"):].split()
+        elif line.strip() and not line.startswith("#"):
+            cmds.append(line.strip())
+    for k, v in subst.items():
+        argv = [a.replace(k, v) for a in argv]
+    trace = os.path.join(subst["@TMP@"], name + ".trace")
+    with open(trace, "w") as f:
+        f.write("\n".join(expand(cmds)) + "\n")
+    p = subprocess.run([hvmdm, "--replay", trace] + argv, capture_output=True, timeout=300)
+    got = p.stdout.decode(errors="replace")
+    expected = path.rsplit(".", 1)[0] + ".expected"
+    if update:
+        open(expected, "w").write(got)
+    if p.returncode != 0:
+        return "FAIL replay-%s: exit %d %s" % (name, p.returncode, p.stderr.decode()[-200:])
+    if not os.path.exists(expected):
+        return "FAIL replay-%s: no %s" % (name, expected)
+    want = open(expected).read()
+    if got != want:
+        gl, wl = got.split("\n"), want.split("\n")
+        i = next((i for i in range(min(len(gl), len(wl))) if gl[i] != wl[i]), min(len(gl), len(wl)))
+        return "FAIL replay-%s: answer %d is '%s', expected '%s'" % (
+            name, i + 1, gl[i] if i < len(gl) else "<none>", wl[i] if i < len(wl) else "<none>")
+    return "PASS replay-%s (%d answers)" % (name, len(want.split("\n")) - 1)
+
+
 def load_known(path):
     known = []
     if not os.path.exists(path):
@@ -169,8 +224,20 @@ def main():
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--known", default=os.path.join(os.path.dirname(__file__), "..", "diff",
                                                     "known-differences.txt"))
+    ap.add_argument("--replay", action="store_true")
+    ap.add_argument("--update", action="store_true")
     ap.add_argument("templates", nargs="+")
     args = ap.parse_args()
+    if args.replay:
+        failed = False
+        with tempfile.TemporaryDirectory() as tmp:
+            for n, t in enumerate(args.templates):
+                d = os.path.join(tmp, str(n))
+                os.mkdir(d)
+                r = run_replay(t, make_images(d), args.hvmdm, args.update)
+                print(r)
+                failed |= r.startswith("FAIL")
+        return 1 if failed else 0
     qemu = args.qemu
     if os.path.sep not in qemu:
         qemu = next((os.path.join(d, qemu) for d in os.environ.get("PATH", "").split(":")
