@@ -594,6 +594,40 @@ static void exit_loses_nothing(void **state)
 	rig_free(r);
 }
 
+/* The function's config space as qemu-xen shows it (qemu-xen-golden/lspci-vvv-a.txt 00:01.1). */
+static void config_space_matches_golden(void **state)
+{
+	static const uint8_t reset_hdr[16] = { 0x86, 0x80, 0x10, 0x70, 0x00, 0x00, 0x80, 0x02,
+					       0x00, 0x80, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t golden[0x48] = {
+		[0x00] = 0x86, 0x80, 0x10, 0x70, 0x05, 0x00, 0x80, 0x02, 0x00, 0x80, 0x01, 0x01,
+		[0x20] = 0x21, 0xc2, [0x2c] = 0xf4, 0x1a, 0x00, 0x11,
+		[0x40] = 0x07, 0xe3, 0x03, 0xe3,
+	};
+	struct rig *r = rig_new(false, false, false);
+
+	(void)state;
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x04, 0, 2);
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x20, 0, 4);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, i, 1), reset_hdr[i]);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x20, 4), 0x00000001);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x3d, 1), 0); /* no INTx pin */
+	/* BAR4 is 16 bytes of I/O (PIIX3 §2.7, lspci "Region 4: I/O ports at c220"). */
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x20, 0xffffffff, 4);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x20, 4), 0xfffffff1);
+	/* What SeaBIOS and Linux's ata_piix write, then the dump qemu-xen gave. */
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x20, 0xc220, 4);
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x04, 0x0005, 2);
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x40, 0xe307, 2);
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x42, 0xe303, 2);
+	for (unsigned i = 0; i < sizeof(golden); i++)
+		assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, i, 1), golden[i]);
+	assert_int_equal(inb(r, 0xc222), 0x00); /* BMISx of channel 0 at the new address */
+	assert_int_equal(inb(r, 0xc22a), 0x00);
+	rig_free(r);
+}
+
 /* ------------------------------------------------------------ ATAPI */
 
 static void packet(struct rig *r, const uint8_t *p, uint16_t bcl)
@@ -738,6 +772,7 @@ static void unplug_only_disks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(config_space_matches_golden),
 		cmocka_unit_test(identify_and_irq),
 		cmocka_unit_test(nien_masks_interrupt),
 		cmocka_unit_test(lba_range_checks),
