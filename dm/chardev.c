@@ -1019,8 +1019,9 @@ static int open_pty(struct chardev *cd, char *err, size_t errlen)
 	if (tcsetattr(cd->pty_slave, TCSANOW, &t) || set_nonblock(cd->out_fd))
 		goto err_os;
 	cd->in_fd = cd->out_fd;
-	/* QEMU prints the same line; people look for it. */
-	dm_info(cd->id, "char device redirected to %s (label %s)", cd->pty_name, cd->id);
+	/* QEMU prints this line whatever the log settings; people look for it. */
+	log_msg(LOG_WARN, LOG_GEN, cd->id, "char device redirected to %s (label %s)", cd->pty_name,
+		cd->id);
 	return 0;
 
 err_os:
