@@ -303,6 +303,44 @@ static void pty_backend(void **state)
 	rig_free(&r);
 }
 
+/* "-serial /dev/pts/N" (libxl passes host tty paths): a host tty, raw, both ways. */
+static void host_tty_backend(void **state)
+{
+	struct rig r;
+	struct sink s = { .room = 64 };
+	struct chardev *cd;
+	char slave[64], spec[80], id[32], desc[256], buf[16];
+	int master;
+
+	(void)state;
+	rig_init(&r);
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	assert_int_equal(ptsname_r(master, slave, sizeof(slave)), 0);
+	assert_int_equal(chardev_add_serial(&r.m, slave, id, sizeof(id), r.err, 512), 0);
+	cd = open_id(&r, id);
+	chardev_set_handlers(cd, sink_can_read, sink_receive, &s);
+	describe(cd, desc);
+	assert_string_equal(desc, "serial");
+	assert_int_equal(chardev_write(cd, "tx", 2), 2);
+	assert_int_equal(poll(&(struct pollfd){ .fd = master, .events = POLLIN }, 1, 5000), 1);
+	assert_int_equal(read(master, buf, sizeof(buf)), 2);
+	assert_memory_equal(buf, "tx", 2);
+	assert_int_equal(write(master, "rx\n", 3), 3);
+	for (int i = 0; i < 100 && s.n < 3; i++)
+		loop_iterate(r.m.loop, 50);
+	assert_int_equal(s.n, 3); /* raw: the newline arrives as it is, no line editing */
+	assert_memory_equal(s.buf, "rx\n", 3);
+	snprintf(spec, sizeof(spec), "serial,id=bad,path=/dev/nonexistent-tty");
+	assert_int_equal(add(&r, spec), 0);
+	assert_int_equal(chardev_open(&r.m, "bad", "test", &cd, r.err, sizeof(r.err)), -ENOENT);
+	assert_non_null(strstr(r.err, "/dev/nonexistent-tty"));
+	rig_free(&r);
+	close(master);
+}
+
 /* A pty nobody reads fills up; then output is dropped and counted, never waited for. */
 static void pty_without_reader_never_blocks(void **state)
 {
@@ -801,6 +839,7 @@ int main(void)
 		cmocka_unit_test(file_backend),
 		cmocka_unit_test(pty_backend),
 		cmocka_unit_test(pty_without_reader_never_blocks),
+		cmocka_unit_test(host_tty_backend),
 		cmocka_unit_test(socket_server),
 		cmocka_unit_test(socket_client),
 		cmocka_unit_test(tcp_sockets),
