@@ -760,8 +760,9 @@ static void serial_post_load(struct dm_dev *dev)
 	else
 		s->iir &= (uint8_t)~UART_IIR_FE;
 	update_params(s);
-	s->irq_level = !s->irq_level; /* force the line to be driven */
 	update_irq(s);
+	/* Drive the line whatever it was before the load. */
+	dm_isa_irq(s->m, s->irq, s->irq_level);
 	timeout_cancel(s);
 	if (s->timeout_left != TIMEOUT_IDLE && s->timer_ready)
 		timer_mod(&s->fifo_timeout, loop_now(s->m->loop) + s->timeout_left);

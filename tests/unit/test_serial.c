@@ -723,6 +723,9 @@ static void save_and_restore(void **state)
 
 	rig_build(&b, false);
 	loop_clock_set(b.m.loop, 5000000);
+	wr(&b, IER, 0x02); /* b's line is up before the load... */
+	assert_true(b.level[4]);
+	assert_false(a.level[4]); /* ...and must follow a's, which is down */
 	assert_int_equal(dm_state_load(&b.m, w.buf, w.len), 0);
 	assert_true(b.level[4] == a.level[4]);
 	for (unsigned reg = IER; reg <= SCR; reg++)
