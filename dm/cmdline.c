@@ -633,8 +633,9 @@ static int check_combination(struct cmdline_ctx *c)
 	if (c->ro->accel == ACCEL_QTEST && !c->ro->qtest && !c->ro->replay)
 		return opt_error(c, "qtest needs -qtest stdio|unix:PATH");
 	c->opt = "-xen-domid";
-	if (c->ro->accel == ACCEL_XEN && !c->mo->domid)
-		return opt_error(c, "accel=xen needs -xen-domid");
+	/* -machine none,accel=xen alone is libxl's capability probe (main.c). */
+	if (c->ro->accel == ACCEL_XEN && !c->mo->domid && c->mo->kind != MACHINE_NONE)
+		return opt_error(c, "accel=xen needs -xen-domid (or -machine none for a probe)");
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * wire the platform, the machine and the monitors together, run the loop.
  *
  *   -xen-domid N [-machine ...,accel=xen]   the device model of Xen guest N
+ *   -machine none,accel=xen (no -xen-domid)  libxl's probe: QMP only
  *   --replay TRACE                          a trace on the standalone platform
  *   -accel qtest -qtest stdio|unix:PATH     the qtest protocol, interactively
  *   (no arguments, or only machine options) the built-in demonstration
@@ -32,7 +33,7 @@
 #include "dm/sim/sim.h"
 #include "dm/xen/xen.h"
 
-enum run_mode { MODE_DEMO, MODE_REPLAY, MODE_QTEST, MODE_XEN };
+enum run_mode { MODE_DEMO, MODE_REPLAY, MODE_QTEST, MODE_XEN, MODE_PROBE };
 
 static void apply_logging(const struct machine_opts *mo, const struct run_opts *ro)
 {
@@ -195,6 +196,26 @@ static int run_demo(struct machine_opts *mo, struct run_opts *ro)
 	return status;
 }
 
+/*
+ * libxl's capability probe (Xen 4.20 and later; xen-interface.md section
+ * 1.1 step 2): -machine none,accel=xen and no -xen-domid, QMP on an inherited
+ * listening fd. Only the monitors run, on an empty standalone machine, until
+ * `quit` or a signal.
+ */
+static int run_probe(struct machine_opts *mo, struct run_opts *ro)
+{
+	struct sim s;
+	struct qmp_server *q;
+	int status;
+
+	(void)ro;
+	if (sim_setup(&s, mo, &q))
+		return 1;
+	status = loop_run(s.m.loop);
+	sim_teardown(&s, q);
+	return status;
+}
+
 static void xen_system_reset(struct machine *m)
 {
 	machine_reset(m, RESET_SYSTEM);
@@ -262,6 +283,7 @@ static const struct {
 	{ MODE_REPLAY, run_replay },
 	{ MODE_QTEST, run_qtest },
 	{ MODE_XEN, run_xen },
+	{ MODE_PROBE, run_probe },
 };
 
 static enum run_mode pick_mode(const struct machine_opts *mo, const struct run_opts *ro)
@@ -270,6 +292,8 @@ static enum run_mode pick_mode(const struct machine_opts *mo, const struct run_o
 		return MODE_REPLAY;
 	if (ro->qtest)
 		return MODE_QTEST;
+	if (!mo->domid && ro->accel == ACCEL_XEN && mo->kind == MACHINE_NONE)
+		return MODE_PROBE;
 	if (mo->domid || ro->accel == ACCEL_XEN)
 		return MODE_XEN;
 	return MODE_DEMO;
