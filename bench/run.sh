@@ -23,6 +23,15 @@ if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_xensim" >/dev
 	bench/bench_xensim_callgrind.sh "$BUILD"
 fi
 
+# IDE: bus-master DMA beside raw O_DIRECT on a 1 GiB image, PIO through rep insw
+# (bench/bench_ide.c); the same DMA transfers over qtest, QEMU beside hvmdm.
+if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_ide" >/dev/null 2>&1; then
+	"$BUILD/bench/bench_ide" || echo "   (bench_ide exited $?)"
+fi
+if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
+	python3 bench/bench_ide_qemu.py "$BUILD/hvmdm" || echo "   (bench_ide_qemu exited $?)"
+fi
+
 # The whole daemon against QEMU: qtest throughput, start-up time and RSS.
 if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/qtest_vs_qemu.py "$BUILD/hvmdm" "$@" || echo "   (qtest_vs_qemu exited $?)"

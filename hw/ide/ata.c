@@ -247,29 +247,44 @@ static void rw_error(struct ide_drive *d)
 	ide_set_irq(d->bus);
 }
 
+/* Hand the guest the next DRQ block from the read-ahead buffer. */
+static void serve_block(struct ide_drive *d)
+{
+	uint32_t n = d->nsector < d->req_nb_sectors ? d->nsector : d->req_nb_sectors;
+
+	ide_set_sector(d, ide_get_sector(d) + n);
+	d->nsector -= n;
+	ide_transfer_start(d, d->ra_pos, n * IDE_SECTOR, END_READ);
+	d->ra_pos += n * IDE_SECTOR;
+	d->ra_sectors -= n;
+	ide_set_irq(d->bus);
+}
+
 static void sector_read_cb(void *opaque, int ret)
 {
 	struct ide_drive *d = opaque;
-	uint32_t n;
 
 	d->busy_io = false;
 	d->status &= ~ATA_SR_BSY;
 	if (ret) {
 		dm_dbg(LOG_IDE, d->bus->name, "read failed: %s", strerror(-ret));
+		d->ra_sectors = 0;
 		rw_error(d);
 		return;
 	}
-	n = d->nsector < d->req_nb_sectors ? d->nsector : d->req_nb_sectors;
-	ide_set_sector(d, ide_get_sector(d) + n);
-	d->nsector -= n;
-	ide_transfer_start(d, 0, n * IDE_SECTOR, END_READ);
-	ide_set_irq(d->bus);
+	serve_block(d);
 }
 
+/*
+ * READ SECTORS/MULTIPLE: the sectors of the command are read ahead in one
+ * backend request of up to IDE_BUF_SIZE, then handed out a DRQ block at a
+ * time (QEMU reads each block separately; the guest sees the same blocks
+ * and interrupts, without a disk round trip per block).
+ */
 static void sector_read(struct ide_drive *d)
 {
 	int64_t sector;
-	uint32_t n;
+	uint32_t n, chunk;
 	int ret;
 
 	d->status = ATA_SR_DRDY | ATA_SR_DSC;
@@ -277,22 +292,35 @@ static void sector_read(struct ide_drive *d)
 	sector = ide_get_sector(d);
 	n = d->nsector;
 	if (!n) {
+		d->ra_sectors = 0;
 		ide_transfer_stop(d);
 		return;
 	}
-	d->status |= ATA_SR_BSY;
 	if (n > d->req_nb_sectors)
 		n = d->req_nb_sectors;
+	if (d->ra_sectors >= n) {
+		serve_block(d);
+		return;
+	}
+	d->status |= ATA_SR_BSY;
+	chunk = d->nsector < IDE_BUF_SIZE / IDE_SECTOR ? d->nsector : IDE_BUF_SIZE / IDE_SECTOR;
 	if (!d->blk || !ide_range_ok(d, (uint64_t)sector, n)) {
+		d->ra_sectors = 0;
 		rw_error(d);
 		return;
 	}
-	d->iov = (struct iovec){ d->buf, n * IDE_SECTOR };
+	/* Past the end of the image only the blocks before it are read ahead (the range error comes at its block). */
+	if (!ide_range_ok(d, (uint64_t)sector, chunk))
+		chunk = (uint32_t)(d->nb_sectors - (uint64_t)sector);
+	d->ra_sectors = chunk;
+	d->ra_pos = 0;
+	d->iov = (struct iovec){ d->buf, chunk * IDE_SECTOR };
 	d->busy_io = true;
 	ret = blk_read(d->blk, (uint64_t)sector * IDE_SECTOR, &d->iov, 1, sector_read_cb, d);
 	if (ret) {
 		d->busy_io = false;
 		d->status &= ~ATA_SR_BSY;
+		d->ra_sectors = 0;
 		rw_error(d);
 	}
 }
@@ -590,6 +618,7 @@ static bool cmd_read_multiple(struct ide_drive *d, uint8_t cmd)
 	}
 	lba48_transform(d, cmd == 0x29);
 	d->req_nb_sectors = d->mult_sectors;
+	d->ra_sectors = 0;
 	sector_read(d);
 	return false;
 }
@@ -623,6 +652,7 @@ static bool cmd_read_pio(struct ide_drive *d, uint8_t cmd)
 	}
 	lba48_transform(d, cmd == 0x24);
 	d->req_nb_sectors = 1;
+	d->ra_sectors = 0;
 	sector_read(d);
 	return false;
 }
@@ -1159,6 +1189,7 @@ void ide_drive_reset(struct ide_drive *d)
 	d->dma_cmd = DMA_NONE;
 	d->dma_pending = false;
 	d->io_gen++;
+	d->ra_sectors = d->ra_pos = 0;
 	ide_set_signature(d);
 	d->end = END_NONE;
 	d->data_pos = d->data_end = 0;

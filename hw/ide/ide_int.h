@@ -116,7 +116,8 @@ struct ide_drive {
 	enum ide_end end;
 	struct iovec iov; /* the request in flight, while busy_io */
 	bool busy_io;     /* a backend request is in flight */
-	unsigned io_gen;  /* bumped by reset: a stale completion is dropped */
+	unsigned io_gen;  /* bumped by reset */
+	uint32_t ra_sectors, ra_pos; /* PIO read-ahead: sectors in buf not yet served, and where */
 
 	/* DMA. */
 	enum ide_dma_cmd dma_cmd;
