@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dm/chardev.h"
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
@@ -518,6 +519,38 @@ static int open_monitor_socket(const struct qopts *cd, const char *id, char **pa
 	return listen_unix(path, err, errlen);
 }
 
+bool qmp_monitor_connected(const struct qmp_monitor *mon)
+{
+	for (const struct qmp_conn *c = mon->q->conns; c; c = c->next)
+		if (c->mon == mon)
+			return true;
+	return false;
+}
+
+/* query-chardev's description of a monitor socket, for the machine's chardev set. */
+static void describe_monitor(void *opaque, char *buf, size_t len)
+{
+	const struct qmp_monitor *mon = opaque;
+
+	snprintf(buf, len, "%s", qmp_monitor_connected(mon) ? mon->desc_open : mon->desc_closed);
+}
+
+/*
+ * Work out the descriptions now (an fd= socket's address needs a system
+ * call the sandbox forbids later) and, when the machine records its
+ * chardevs, claim this one so that no serial port opens it and
+ * query-chardev lists it in command-line order.
+ */
+static void register_monitor(struct qmp_server *q, struct qmp_monitor *mon,
+			     const struct qopts *spec)
+{
+	chardev_describe_socket(spec, true, mon->desc_open, sizeof(mon->desc_open));
+	chardev_describe_socket(spec, false, mon->desc_closed, sizeof(mon->desc_closed));
+	if (chardev_exists(q->m, mon->label) &&
+	    chardev_claim(q->m, mon->label, describe_monitor, mon) == 0)
+		mon->claimed = true;
+}
+
 static int add_listener(struct qmp_server *q, const char *label, int lfd, char *path)
 {
 	struct qmp_monitor *mon = calloc(1, sizeof(*mon));
@@ -592,7 +625,9 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 		}
 		if (ret)
 			free(path);
-		else if (qopts_get_bool(&cd, "wait", false) == 1 && !qopts_has(&cd, "nowait"))
+		if (!ret)
+			register_monitor(q, q->mons, &cd);
+		if (!ret && qopts_get_bool(&cd, "wait", false) == 1 && !qopts_has(&cd, "nowait"))
 			wait_for_client(q, id);
 		qopts_free(&cd);
 	}

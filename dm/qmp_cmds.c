@@ -16,6 +16,7 @@
 
 #include "dm/block.h"
 #include "dm/bus.h"
+#include "dm/chardev.h"
 #include "dm/fdset.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
@@ -197,28 +198,34 @@ static int cmd_query_commands(struct qmp_conn *c, json_t *args, json_t **ret,
 	return 0;
 }
 
-static void add_monitor_chardevs(struct qmp_conn *c, json_t *list)
+static void add_chardev(void *opaque, const char *label, const char *filename, bool open)
 {
-	for (struct qmp_monitor *mon = c->q->mons; mon; mon = mon->next) {
-		bool connected = false;
-		char name[160];
-
-		for (struct qmp_conn *o = c->q->conns; o; o = o->next)
-			connected |= o->mon == mon;
-		snprintf(name, sizeof(name), "%sunix:%s,server=on", connected ? "" : "disconnected:",
-			 mon->path ? mon->path : "");
-		json_array_append_new(list, json_pack("{s:b,s:s,s:s}", "frontend-open", 1,
-						      "filename", name, "label", mon->label));
-	}
+	json_array_append_new(opaque, json_pack("{s:b,s:s,s:s}", "frontend-open", open, "filename",
+						filename, "label", label));
 }
 
+/*
+ * Every chardev in command-line order (the machine's set lists the monitor
+ * sockets too, described by qmp.c), as qemu-xen does: libxl takes the pty
+ * path of each "serial<N>" from here for `xl console`.
+ */
 static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret,
 			     struct qmp_error *e)
 {
 	if (no_args(args, e))
 		return -1;
 	*ret = json_array();
-	add_monitor_chardevs(c, *ret);
+	chardev_for_each(M(c), add_chardev, *ret);
+	/* monitors of a machine that keeps no chardev set (QMP alone, as in unit tests) */
+	for (struct qmp_monitor *mon = c->q->mons; mon; mon = mon->next) {
+		char desc[200];
+
+		if (mon->claimed)
+			continue;
+		snprintf(desc, sizeof(desc), "%s",
+			 qmp_monitor_connected(mon) ? mon->desc_open : mon->desc_closed);
+		add_chardev(*ret, mon->label, desc, true);
+	}
 	return 0;
 }
 
