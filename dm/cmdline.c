@@ -33,7 +33,7 @@ struct cmdline_ctx {
 	const char *opt; /* the option as written, for messages */
 };
 
-enum opt_group { OPT_NATIVE, OPT_QEMU };
+enum opt_group { OPT_NATIVE, OPT_QEMU, OPT_REJECTED };
 
 struct opt_desc {
 	const char *name; /* without the leading dashes */
@@ -292,6 +292,7 @@ out:
 static int opt_device(struct cmdline_ctx *c, const char *arg)
 {
 	struct qopts o;
+	const char *type;
 	int r;
 
 	if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
@@ -301,8 +302,7 @@ static int opt_device(struct cmdline_ctx *c, const char *arg)
 	if (qopts_parse(arg, &o))
 		return opt_error(c, "cannot parse '%s'", arg);
 	if (o.n && (qopts_has(&o, "help") || qopts_has(&o, "?"))) {
-		const char *type = first_or(&o, "driver");
-
+		type = first_or(&o, "driver");
 		r = type ? dev_print_props(c->out, type) : -ENOENT;
 		if (r)
 			r = opt_error(c, "unknown device type '%s' (try -device help)",
@@ -312,27 +312,84 @@ static int opt_device(struct cmdline_ctx *c, const char *arg)
 		qopts_free(&o);
 		return r;
 	}
+	type = first_or(&o, "driver");
+	if (!type || !dev_type_find(type)) {
+		r = opt_error(c, "device type '%s' is not in this build (try -device help)",
+			      type ? type : "");
+		qopts_free(&o);
+		return r;
+	}
 	qopts_free(&o);
 	return add_to(c, &c->mo->devices, arg);
 }
 
+/*
+ * An fd the command line names (fd=N, fd:N, /dev/fd/N): kept open by
+ * sandbox_close_inherited_fds. Anything that is not a number is left to
+ * the option's own parser to reject.
+ */
+static void keep_fd(struct cmdline_ctx *c, const char *s)
+{
+	unsigned long long v;
+
+	if (!s || qopts_parse_u64(s, &v) || v > 65535)
+		return;
+	if (c->ro->nkeep_fds < sizeof(c->ro->keep_fds) / sizeof(c->ro->keep_fds[0]))
+		c->ro->keep_fds[c->ro->nkeep_fds++] = (int)v;
+}
+
+/* Every fd=N and /dev/fd/N in an option value. */
+static void keep_named_fds(struct cmdline_ctx *c, const char *arg)
+{
+	struct qopts o;
+
+	if (qopts_parse(arg, &o))
+		return;
+	for (size_t i = 0; i < o.n; i++) {
+		const char *v = o.v[i].val ? o.v[i].val : o.v[i].key;
+
+		if (o.v[i].val && !strcmp(o.v[i].key, "fd"))
+			keep_fd(c, v);
+		else if ((v = strstr(v, "/dev/fd/")))
+			keep_fd(c, v + 8);
+	}
+	qopts_free(&o);
+}
+
 static int opt_drive(struct cmdline_ctx *c, const char *arg)
 {
+	keep_named_fds(c, arg);
 	return add_to(c, &c->mo->drives, arg);
 }
 
 static int opt_chardev(struct cmdline_ctx *c, const char *arg)
 {
+	keep_named_fds(c, arg);
 	return add_to(c, &c->mo->chardevs, arg);
 }
 
+/*
+ * No network backend is in this build, so every -netdev is refused by
+ * name rather than recorded for a NIC that does not exist.
+ */
 static int opt_netdev(struct cmdline_ctx *c, const char *arg)
 {
-	return add_to(c, &c->mo->netdevs, arg);
+	struct qopts o;
+	const char *type;
+	int r;
+
+	if (qopts_parse(arg, &o))
+		return opt_error(c, "cannot parse '%s'", arg);
+	type = first_or(&o, "type");
+	r = opt_error(c, "network backend '%s' is not in this build (hvmdm has no emulated NIC yet)",
+		      type ? type : "");
+	qopts_free(&o);
+	return r;
 }
 
 static int opt_serial(struct cmdline_ctx *c, const char *arg)
 {
+	keep_named_fds(c, arg);
 	return add_to(c, &c->mo->serials, arg);
 }
 
@@ -387,8 +444,35 @@ static int opt_S(struct cmdline_ctx *c, const char *arg)
 static int opt_usb(struct cmdline_ctx *c, const char *arg)
 {
 	(void)arg;
+	if (!dev_type_find("piix3-usb-uhci"))
+		return opt_error(c, "the PIIX3 USB controller (piix3-usb-uhci) is not in this build");
 	c->mo->usb = true;
 	return 0;
+}
+
+/* QEMU's legacy -usbdevice names and the -device types they stand for. */
+static const struct {
+	const char *name;
+	const char *type;
+} usbdevices[] = {
+	{ "tablet", "usb-tablet" },
+	{ "mouse", "usb-mouse" },
+	{ "keyboard", "usb-kbd" },
+};
+
+static int opt_usbdevice(struct cmdline_ctx *c, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(usbdevices) / sizeof(usbdevices[0]); i++) {
+		if (strcmp(arg, usbdevices[i].name))
+			continue;
+		if (!dev_type_find(usbdevices[i].type))
+			return opt_error(c, "USB device '%s' (%s) is not in this build", arg,
+					 usbdevices[i].type);
+		if (!c->mo->usb)
+			return opt_error(c, "'%s' needs -usb first", arg);
+		return add_to(c, &c->mo->devices, usbdevices[i].type);
+	}
+	return opt_error(c, "USB device '%s' is not supported (tablet, mouse, keyboard)", arg);
 }
 
 static int opt_nographic(struct cmdline_ctx *c, const char *arg)
@@ -424,7 +508,7 @@ static int opt_display(struct cmdline_ctx *c, const char *arg)
 static int opt_vnc(struct cmdline_ctx *c, const char *arg)
 {
 	if (strcmp(arg, "none"))
-		return opt_error(c, "'%s' is not supported in this build (only none)", arg);
+		return opt_error(c, "'%s': a VNC server is not in this build (only -vnc none)", arg);
 	c->ro->vnc = arg;
 	return 0;
 }
@@ -521,6 +605,101 @@ static int opt_version(struct cmdline_ctx *c, const char *arg)
 	return CMDLINE_EXIT_OK;
 }
 
+static int opt_k(struct cmdline_ctx *c, const char *arg)
+{
+	if (!*arg || strspn(arg, "abcdefghijklmnopqrstuvwxyz-") != strlen(arg))
+		return opt_error(c, "'%s' is not a keymap name (e.g. en-us)", arg);
+	c->ro->keymap = arg;
+	return 0;
+}
+
+static int opt_xen_domid_restrict(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->ro->xen_restrict = true;
+	return 0;
+}
+
+static int opt_chroot(struct cmdline_ctx *c, const char *arg)
+{
+	if (arg[0] != '/')
+		return opt_error(c, "'%s' is not an absolute directory", arg);
+	c->ro->chroot_dir = arg;
+	return 0;
+}
+
+static int opt_runas(struct cmdline_ctx *c, const char *arg)
+{
+	if (!*arg)
+		return opt_error(c, "empty user");
+	c->ro->runas = arg;
+	return 0;
+}
+
+/* QEMU 9's spelling: -run-with chroot=DIR,user=USER (libxl uses it when the probe lists it). */
+static int opt_run_with(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "chroot", "user", "async-teardown", NULL };
+	struct qopts o;
+	const char *v;
+	int r = 0;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	if (o.n && !o.v[0].val) {
+		r = opt_error(c, "'%s': expected chroot=DIR and/or user=USER", o.v[0].key);
+		goto out;
+	}
+	if (qopts_get_bool(&o, "async-teardown", false) != 0) {
+		r = opt_error(c, "async-teardown=on is not supported");
+		goto out;
+	}
+	v = qopts_get(&o, "chroot");
+	if (v && !(r = opt_chroot(c, v)))
+		r = keep_str(c, v, &c->ro->chroot_dir);
+	v = qopts_get(&o, "user");
+	if (!r && v && !(r = opt_runas(c, v)))
+		r = keep_str(c, v, &c->ro->runas);
+out:
+	qopts_free(&o);
+	return r;
+}
+
+static int opt_sandbox(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "enable", NULL };
+	static const char *const words[] = { "off", "on", "no", "yes" };
+	struct qopts o;
+	const char *v;
+	int r = -EINVAL;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	v = first_or(&o, "enable");
+	for (size_t i = 0; v && i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(v, words[i]))
+			r = (int)(i & 1);
+	qopts_free(&o);
+	if (r < 0)
+		return opt_error(c, "'%s': expected on or off", arg);
+	c->ro->sandbox = r;
+	return 0;
+}
+
+static int opt_standalone(struct cmdline_ctx *c, const char *arg)
+{
+	(void)arg;
+	c->ro->standalone = true;
+	return 0;
+}
+
+/*
+ * Options qemu-xen takes (and libxl may pass) that ask for something this
+ * build does not have: refused by name with the reason, never dropped.
+ */
+static int opt_unsupported(struct cmdline_ctx *c, const char *arg);
+static const struct opt_desc *find_opt(const char *name);
+
 /* ---------------------------------------------------------------- the table */
 
 static const struct opt_desc opt_table[] = {
@@ -532,6 +711,9 @@ static const struct opt_desc opt_table[] = {
 	{ "help", false, opt_help, OPT_NATIVE, NULL, "this text (also -h)" },
 	{ "h", false, opt_help, OPT_NATIVE, NULL, NULL },
 	{ "version", false, opt_version, OPT_NATIVE, NULL, "print the version" },
+	{ "standalone", false, opt_standalone, OPT_NATIVE, NULL,
+	  "run a Xen command line (-xen-domid N ...) without Xen: in-process RAM, idle guest; "
+	  "QMP, chardevs, drives and the sandbox as under Xen (toolstack tests)" },
 
 	/* QEMU's, as libxl and qtest users write them */
 	{ "xen-domid", true, opt_xen_domid, OPT_QEMU, "DOMID", "serve this Xen guest" },
@@ -565,9 +747,42 @@ static const struct opt_desc opt_table[] = {
 	{ "vnc", true, opt_vnc, OPT_QEMU, "none", "no VNC server" },
 	{ "boot", true, opt_boot, OPT_QEMU, "order=LETTERS", "boot order (c disk, d CD, n net)" },
 	{ "usb", false, opt_usb, OPT_QEMU, NULL, "PIIX3 UHCI at 00:01.2" },
+	{ "usbdevice", true, opt_usbdevice, OPT_QEMU, "tablet|mouse|keyboard",
+	  "a USB HID device on the -usb controller" },
+	{ "k", true, opt_k, OPT_QEMU, "LANG", "keyboard layout of the VNC server" },
+	{ "xen-domid-restrict", false, opt_xen_domid_restrict, OPT_QEMU, NULL,
+	  "dm_restrict: restrict the Xen handles to the guest, no xenstore; implies -sandbox on" },
+	{ "chroot", true, opt_chroot, OPT_QEMU, "DIR", "chroot into DIR after set-up" },
+	{ "runas", true, opt_runas, OPT_QEMU, "USER|UID:GID", "drop to this user after set-up" },
+	{ "run-with", true, opt_run_with, OPT_QEMU, "[chroot=DIR][,user=USER]",
+	  "the same as -chroot and -runas" },
+	{ "sandbox", true, opt_sandbox, OPT_QEMU, "on|off",
+	  "seccomp allow-list after set-up (a forbidden call kills the process)" },
+	{ "incoming", true, opt_unsupported, OPT_REJECTED, "fd:N",
+	  "restoring device state (save/restore is not in this build; xen-save-devices-state "
+	  "answers an error too)" },
+	{ "kernel", true, opt_unsupported, OPT_REJECTED, "FILE",
+	  "direct kernel boot (needs fw_cfg, which is not in this build)" },
+	{ "initrd", true, opt_unsupported, OPT_REJECTED, "FILE", "direct kernel boot (see -kernel)" },
+	{ "append", true, opt_unsupported, OPT_REJECTED, "CMDLINE",
+	  "direct kernel boot (see -kernel)" },
+	{ "no-acpi", false, opt_unsupported, OPT_REJECTED, NULL,
+	  "xl acpi=0 (the PIIX4 ACPI function is always present)" },
+	{ "spice", true, opt_unsupported, OPT_REJECTED, "OPTS", "SPICE display" },
+	{ "xen-attach", false, opt_unsupported, OPT_REJECTED, NULL,
+	  "PV/PVH backends (hvmdm serves HVM guests only)" },
+	{ "object", true, opt_unsupported, OPT_REJECTED, "OPTS", "QOM objects (COLO filters)" },
 	{ "d", true, opt_d, OPT_QEMU, "CAT[,CAT...]", "log categories (-d help)" },
 	{ "D", true, opt_D, OPT_QEMU, "FILE", "log to FILE instead of stderr" },
 };
+
+static int opt_unsupported(struct cmdline_ctx *c, const char *arg)
+{
+	const struct opt_desc *d = find_opt(c->opt + (c->opt[1] == '-' ? 2 : 1));
+
+	(void)arg;
+	return opt_error(c, "not supported by hvmdm: %s", d ? d->help : "");
+}
 
 static const struct opt_desc *find_opt(const char *name)
 {
@@ -604,6 +819,9 @@ void cmdline_print_help(FILE *f)
 	print_group(f, OPT_NATIVE);
 	fprintf(f, "\nQEMU options accepted (any other option is an error):\n");
 	print_group(f, OPT_QEMU);
+	fprintf(f, "\n-device takes the types -device help lists; any other type is refused.\n"
+		   "\nQEMU options libxl may pass that this build refuses (exit status 1):\n");
+	print_group(f, OPT_REJECTED);
 	fprintf(f, "\nExamples:\n"
 		   "  hvmdm --replay tests/traces/pci-enum.trace -machine xenfv -m 128\n"
 		   "  hvmdm -machine xenfv -accel qtest -qtest stdio -nodefaults\n");
@@ -636,6 +854,20 @@ static int check_combination(struct cmdline_ctx *c)
 	/* -machine none,accel=xen alone is libxl's capability probe (main.c). */
 	if (c->ro->accel == ACCEL_XEN && !c->mo->domid && c->mo->kind != MACHINE_NONE)
 		return opt_error(c, "accel=xen needs -xen-domid (or -machine none for a probe)");
+	c->opt = "-xen-domid-restrict";
+	if (c->ro->xen_restrict && !c->mo->domid)
+		return opt_error(c, "needs -xen-domid");
+	c->opt = "--standalone";
+	if (c->ro->standalone && (c->ro->replay || c->ro->qtest))
+		return opt_error(c, "cannot be combined with --replay or -qtest");
+	/* The trace file is opened after set-up, which the sandbox forbids. */
+	c->opt = "--replay";
+	if (c->ro->replay && (c->ro->sandbox || c->ro->chroot_dir || c->ro->runas))
+		return opt_error(c, "cannot run in the sandbox (use -qtest stdio < TRACE)");
+	c->opt = "-qtest";
+	if (c->ro->qtest && strcmp(c->ro->qtest, "stdio") &&
+	    (c->ro->sandbox || c->ro->chroot_dir || c->ro->runas))
+		return opt_error(c, "unix: connects after set-up, which the sandbox forbids (use stdio)");
 	return 0;
 }
 
