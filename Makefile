@@ -136,6 +136,7 @@ HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
 	ide \
+	bad_input \
 	trace \
 	sandbox \
 	block \
@@ -170,6 +171,9 @@ unit_extra_xen_mapcache := $(XEN_SRCS) $(XENSIM_SRCS) dm/machine.c
 
 # The i440FX test reads the golden dumps and QEMU transcripts.
 unit_extra_i440fx := tests/golden/golden.c
+
+# The bad-input test builds the real boards on the sim platform.
+unit_extra_bad_input := dm/machine.c
 
 # The trace executor builds a machine (dm/machine.c is not in the library).
 unit_extra_trace := dm/machine.c
