@@ -269,4 +269,26 @@ format:
 clean:
 	rm -rf build build-san build-*
 
+# ---------------------------------------------------------------- fuzzing (tests/fuzz)
+# libFuzzer targets, built by clang with -fsanitize=fuzzer,address,undefined in
+# their own directory: `make fuzz FUZZ_TIME=600` fuzzes every configuration of
+# tests/fuzz/configs.c for that many seconds each; `make fuzz-build` only builds.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_SRCS := tests/fuzz/harness.c tests/fuzz/configs.c tests/fuzz/fuzz_generic.c \
+	dm/machine.c dm/cmdline.c
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+		CFLAGS=-fsanitize=fuzzer-no-link $(FUZZ_BUILD)/tests/fuzz/fuzz-generic
+
+$(BUILD)/tests/fuzz/fuzz-generic: $(addprefix $(BUILD)/,$(FUZZ_SRCS:.c=.o)) $(BUILD)/libhvmdm.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a \
+		$(HVMDM_LIBS_XENSIM)
+
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

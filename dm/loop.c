@@ -379,6 +379,11 @@ uint64_t loop_next_deadline(const struct loop *loop)
 	return loop->nheap ? loop->heap[0].t->deadline : UINT64_MAX;
 }
 
+size_t loop_timers_armed(const struct loop *loop)
+{
+	return loop->nheap;
+}
+
 uint64_t loop_now(const struct loop *loop)
 {
 	return loop->virt ? loop->vnow : mono_now();

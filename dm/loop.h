@@ -60,6 +60,8 @@ uint64_t loop_clock_step(struct loop *loop, uint64_t ns);
 uint64_t loop_clock_set(struct loop *loop, uint64_t ns);
 /* Deadline of the next armed timer, or UINT64_MAX. */
 uint64_t loop_next_deadline(const struct loop *loop);
+/* How many timers are armed (the fuzz harness checks none is left after teardown). */
+size_t loop_timers_armed(const struct loop *loop);
 
 void deferred_init(struct deferred *d, loop_fn fn, void *opaque);
 /* Queue once (a second call before it runs does nothing). */

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Seeds for the fuzz targets, generated at fuzz time (not committed):
+#   mkseeds.sh BUILD-FUZZ OUTDIR
+# Every trace under tests/traces/ and tests/fuzz/seeds/, and the ioreq streams
+# qemu-xen recorded under real Xen (../shared/docs/qemu-xen-golden/
+# ioreq-*.trace.gz, converted by scripts/golden-ioreq-to-trace.py and cut into
+# pieces of SEED_LINES commands, at most SEED_PIECES per stream), encoded as
+# fuzz inputs by `fuzz-generic --encode`. Commands the encoder cannot carry
+# (comments, memset, harness-specific lines) are dropped.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BUILD=${1:-build-fuzz}
+OUT=${2:-$BUILD/seeds}
+FUZZ=$BUILD/tests/fuzz/fuzz-generic
+GOLDEN=${GOLDEN_DIR:-../shared/docs/qemu-xen-golden}
+SEED_LINES=${SEED_LINES:-180}
+SEED_PIECES=${SEED_PIECES:-40}
+
+[ -x "$FUZZ" ] || { echo "mkseeds: $FUZZ missing (make fuzz-build)" >&2; exit 2; }
+mkdir -p "$OUT" "$BUILD/golden"
+n=0
+for t in tests/traces/*.trace tests/traces/*/*.trace tests/fuzz/seeds/*.trace; do
+	[ -f "$t" ] || continue
+	name=$(echo "${t%.trace}" | tr '/' '_')
+	"$FUZZ" --encode "$t" "$OUT/$name.bin" 2>/dev/null && n=$((n + 1))
+done
+
+for gz in "$GOLDEN"/ioreq-*.trace.gz; do
+	[ -f "$gz" ] || continue
+	base=$(basename "$gz" .trace.gz)
+	full=$BUILD/golden/$base.trace
+	[ -s "$full" ] || python3 scripts/golden-ioreq-to-trace.py "$gz" "$full" 2>/dev/null || continue
+	total=$(grep -vc '^#' "$full")
+	pieces=$(((total + SEED_LINES - 1) / SEED_LINES))
+	step=$(((pieces + SEED_PIECES - 1) / SEED_PIECES))
+	[ "$step" -ge 1 ] || step=1
+	for ((p = 0; p < pieces; p += step)); do
+		grep -v '^#' "$full" | sed -n "$((p * SEED_LINES + 1)),$(((p + 1) * SEED_LINES))p" \
+			>"$BUILD/golden/piece.trace"
+		"$FUZZ" --encode "$BUILD/golden/piece.trace" "$OUT/golden-$base-$p.bin" 2>/dev/null &&
+			n=$((n + 1))
+	done
+done
+rm -f "$BUILD/golden/piece.trace"
+echo "mkseeds: $n seeds in $OUT" >&2
