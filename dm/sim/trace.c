@@ -620,7 +620,7 @@ static void exec_read(struct trace_exec *t, struct trace_cmd *c)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t *data = calloc(1, c->len);
-	char *s = malloc(2 * c->len + 6);
+	char *s = malloc(2 * c->len + 7); /* "OK 0x", the digits, "\n", NUL */
 
 	if (!data || !s) {
 		free(data);
