@@ -30,9 +30,9 @@
 #include "dm/memory.h"
 
 #define IMG_SIZE (1ull << 30)
-#define BM 0xc000
-#define BUF_GPA 0x1000000ull
-#define PRD_GPA 0x10000ull
+#define BM	 0xc000
+#define BUF_GPA	 0x1000000ull
+#define PRD_GPA	 0x10000ull
 
 static double now(void)
 {
@@ -119,8 +119,8 @@ static int rig_init(struct rig *r, const char *img)
 	r->m.devs_tail = &r->m.devs;
 	snprintf(spec, sizeof(spec), "file=%s,if=ide,index=0,media=disk,format=raw,cache=none",
 		 img);
-	if (strlist_add(&r->o.drives, spec) || dev_parse(&r->m, "piix3-ide", &d, err, sizeof(err)) ||
-	    dev_realize(d))
+	if (strlist_add(&r->o.drives, spec) ||
+	    dev_parse(&r->m, "piix3-ide", &d, err, sizeof(err)) || dev_realize(d))
 		return -1;
 	bus_pci_write(r->m.bus, 0x0009, 0x20, BM | 1, 4);
 	bus_pci_write(r->m.bus, 0x0009, 0x04, 0x0005, 2);
@@ -158,7 +158,8 @@ static void set_prds(struct rig *r, size_t bs)
 	unsigned n = (unsigned)(bs / 65536);
 
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t e[2] = { (uint32_t)(BUF_GPA + i * 65536ull), i + 1 == n ? 0x80000000u : 0 };
+		uint32_t e[2] = { (uint32_t)(BUF_GPA + i * 65536ull),
+				  i + 1 == n ? 0x80000000u : 0 };
 
 		if (gm_write(&r->m.mem, PRD_GPA + i * 8, e, 8))
 			return;
@@ -202,9 +203,13 @@ static double pio(struct rig *r, uint64_t total)
 		for (unsigned blk = 0; blk < 256 / 16; blk++) {
 			while (!(inb(r, 0x3f6) & 0x08))
 				loop_iterate(r->m.loop, 100);
-			req = (struct dm_ioreq){ .addr = 0x1f0, .data = BUF_GPA, .count = 4096,
-						 .size = 2, .type = DM_IOREQ_PIO,
-						 .dir = DM_IOREQ_READ, .data_is_ptr = true };
+			req = (struct dm_ioreq){ .addr = 0x1f0,
+						 .data = BUF_GPA,
+						 .count = 4096,
+						 .size = 2,
+						 .type = DM_IOREQ_PIO,
+						 .dir = DM_IOREQ_READ,
+						 .data_is_ptr = true };
 			ioreq_handle(&r->io, &req);
 		}
 	}
@@ -244,7 +249,8 @@ int main(int argc, char **argv)
 		unlink(img);
 		return 1;
 	}
-	printf("   %-7s %-6s %12s %14s %7s\n", "op", "block", "raw O_DIRECT", "hvmdm BMDMA", "ratio");
+	printf("   %-7s %-6s %12s %14s %7s\n", "op", "block", "raw O_DIRECT", "hvmdm BMDMA",
+	       "ratio");
 	for (int wr = 0; wr < 2; wr++) {
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			double rs[3], os[3], raw, ours;
@@ -256,8 +262,9 @@ int main(int argc, char **argv)
 			raw = median3(rs);
 			ours = median3(os);
 
-			printf("   %-7s %4zuK %9.0f MB/s %9.0f MB/s %6.0f%%\n", wr ? "write" : "read",
-			       sizes[i] >> 10, raw, ours, raw > 0 ? 100 * ours / raw : 0);
+			printf("   %-7s %4zuK %9.0f MB/s %9.0f MB/s %6.0f%%\n",
+			       wr ? "write" : "read", sizes[i] >> 10, raw, ours,
+			       raw > 0 ? 100 * ours / raw : 0);
 		}
 	}
 	printf("== IDE PIO: READ MULTIPLE, REP INSW ioreqs of 8 KiB (data_is_ptr)\n");

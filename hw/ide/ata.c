@@ -22,8 +22,8 @@
  * IRQ line falls, the IDENTIFY words, model "QEMU HARDDISK", serial
  * "QM0000N", firmware "2.5+") matches QEMU 7.2's hw/ide/core.c, which is
  * what qemu-xen guests see; tests/diff/known-differences.txt lists where we
- * differ. Left out: CompactFlash commands, NCQ, freeing trimmed blocks, the error policy stop/ignore (errors are reported), the
- * win2k install hack, HPA (SET MAX).
+ * differ. Left out: CompactFlash commands, NCQ, freeing trimmed blocks, the error policy
+ * stop/ignore (errors are reported), the win2k install hack, HPA (SET MAX).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -309,7 +309,8 @@ static void sector_read(struct ide_drive *d)
 		rw_error(d);
 		return;
 	}
-	/* Past the end of the image only the blocks before it are read ahead (the range error comes at its block). */
+	/* Past the end of the image only the blocks before it are read ahead (the range error comes
+	 * at its block). */
 	if (!ide_range_ok(d, (uint64_t)sector, chunk))
 		chunk = (uint32_t)(d->nb_sectors - (uint64_t)sector);
 	d->ra_sectors = chunk;
@@ -360,7 +361,8 @@ static void sector_write_cb(void *opaque, int ret)
 
 	d->busy_io = false;
 	if (!ret && !d->write_cache) {
-		/* Write cache off (SET FEATURES 82h): the data is on the medium before completion. */
+		/* Write cache off (SET FEATURES 82h): the data is on the medium before completion.
+		 */
 		d->busy_io = true;
 		ret = blk_flush(d->blk, sector_write_flush_cb, d);
 		if (!ret)
@@ -415,8 +417,8 @@ void ide_dma_done(struct ide_drive *d, int ret, uint32_t bytes)
 	uint32_t n = bytes / IDE_SECTOR;
 
 	if (ret) {
-		dm_dbg(LOG_IDE, b->name, "DMA %s failed: %s", d->dma_cmd == DMA_READ ? "read" : "write",
-		       strerror(-ret));
+		dm_dbg(LOG_IDE, b->name, "DMA %s failed: %s",
+		       d->dma_cmd == DMA_READ ? "read" : "write", strerror(-ret));
 		dma_error(d);
 		return;
 	}
@@ -576,7 +578,8 @@ static bool cmd_identify(struct ide_drive *d, uint8_t cmd)
 		return false;
 	}
 	if (d->is_cd)
-		ide_set_signature(d); /* ATA/ATAPI-6 §8.15.5: a packet device aborts, with its signature */
+		ide_set_signature(
+		    d); /* ATA/ATAPI-6 §8.15.5: a packet device aborts, with its signature */
 	ide_abort(d);
 	return true;
 }
@@ -785,8 +788,18 @@ static bool cmd_set_features(struct ide_drive *d, uint8_t cmd)
 		d->identify[85] = (1 << 14) | 1;
 		flush_cache(d);
 		return false;
-	case 0xcc: case 0x66: case 0xaa: case 0x55: case 0x05: case 0x85:
-	case 0x69: case 0x67: case 0x96: case 0x9a: case 0x42: case 0xc2:
+	case 0xcc:
+	case 0x66:
+	case 0xaa:
+	case 0x55:
+	case 0x05:
+	case 0x85:
+	case 0x69:
+	case 0x67:
+	case 0x96:
+	case 0x9a:
+	case 0x42:
+	case 0xc2:
 		return true;
 	case 0x03:
 		if (set_transfer_mode(d))
@@ -905,7 +918,8 @@ static bool smart_read_log(struct ide_drive *d)
 static bool cmd_smart(struct ide_drive *d, uint8_t cmd)
 {
 	(void)cmd;
-	if (d->hcyl != 0xc2 || d->lcyl != 0x4f)
+	/* An absent device 0 has no buffer to return SMART data in (fuzz: regress/ide-smart-absent). */
+	if (!d->present || d->hcyl != 0xc2 || d->lcyl != 0x4f)
 		goto abort;
 	if (!d->smart_enabled && d->feature != 0xd8)
 		goto abort;
@@ -946,9 +960,9 @@ abort:
 	return true;
 }
 
-#define HD_OK 0x1
-#define CD_OK 0x2
-#define ALL_OK (HD_OK | CD_OK)
+#define HD_OK	0x1
+#define CD_OK	0x2
+#define ALL_OK	(HD_OK | CD_OK)
 #define SET_DSC 0x4 /* set DSC on successful completion */
 
 struct ata_cmd {
@@ -958,53 +972,53 @@ struct ata_cmd {
 
 /* ATA/ATAPI-6 Table B.2 opcodes (with QEMU's set of which device takes which). */
 static const struct ata_cmd ata_cmds[256] = {
-	[0x06] = { cmd_dsm, HD_OK },		    /* DATA SET MANAGEMENT */
-	[0x08] = { cmd_device_reset, CD_OK },	    /* DEVICE RESET */
-	[0x10] = { cmd_nop, HD_OK | SET_DSC },	    /* RECALIBRATE */
-	[0x20] = { cmd_read_pio, ALL_OK },	    /* READ SECTORS */
-	[0x21] = { cmd_read_pio, HD_OK },	    /* READ SECTORS without retry */
-	[0x24] = { cmd_read_pio, HD_OK },	    /* READ SECTORS EXT */
-	[0x25] = { cmd_read_dma, HD_OK },	    /* READ DMA EXT */
+	[0x06] = { cmd_dsm, HD_OK },			   /* DATA SET MANAGEMENT */
+	[0x08] = { cmd_device_reset, CD_OK },		   /* DEVICE RESET */
+	[0x10] = { cmd_nop, HD_OK | SET_DSC },		   /* RECALIBRATE */
+	[0x20] = { cmd_read_pio, ALL_OK },		   /* READ SECTORS */
+	[0x21] = { cmd_read_pio, HD_OK },		   /* READ SECTORS without retry */
+	[0x24] = { cmd_read_pio, HD_OK },		   /* READ SECTORS EXT */
+	[0x25] = { cmd_read_dma, HD_OK },		   /* READ DMA EXT */
 	[0x27] = { cmd_read_native_max, HD_OK | SET_DSC }, /* READ NATIVE MAX ADDRESS EXT */
-	[0x29] = { cmd_read_multiple, HD_OK },	    /* READ MULTIPLE EXT */
-	[0x30] = { cmd_write_pio, HD_OK },	    /* WRITE SECTORS */
-	[0x31] = { cmd_write_pio, HD_OK },	    /* WRITE SECTORS without retry */
-	[0x34] = { cmd_write_pio, HD_OK },	    /* WRITE SECTORS EXT */
-	[0x35] = { cmd_write_dma, HD_OK },	    /* WRITE DMA EXT */
-	[0x39] = { cmd_write_multiple, HD_OK },	    /* WRITE MULTIPLE EXT */
-	[0x3c] = { cmd_write_pio, HD_OK },	    /* WRITE VERIFY */
-	[0x40] = { cmd_verify, HD_OK | SET_DSC },   /* READ VERIFY SECTORS */
-	[0x41] = { cmd_verify, HD_OK | SET_DSC },   /* READ VERIFY SECTORS without retry */
-	[0x42] = { cmd_verify, HD_OK | SET_DSC },   /* READ VERIFY SECTORS EXT */
-	[0x70] = { cmd_nop, HD_OK | SET_DSC },	    /* SEEK */
-	[0x90] = { cmd_diagnose, ALL_OK },	    /* EXECUTE DEVICE DIAGNOSTIC */
-	[0x91] = { cmd_nop, HD_OK | SET_DSC },	    /* INITIALIZE DEVICE PARAMETERS */
-	[0x94] = { cmd_nop, HD_OK },		    /* STANDBY IMMEDIATE (old) */
-	[0x95] = { cmd_nop, HD_OK },		    /* IDLE IMMEDIATE (old) */
-	[0x96] = { cmd_nop, HD_OK },		    /* STANDBY (old) */
-	[0x97] = { cmd_nop, HD_OK },		    /* IDLE (old) */
-	[0x98] = { cmd_check_power, HD_OK | SET_DSC }, /* CHECK POWER MODE (old) */
-	[0x99] = { cmd_nop, HD_OK },		    /* SLEEP (old) */
-	[0xa0] = { cmd_packet, CD_OK },		    /* PACKET */
-	[0xa1] = { cmd_identify_packet, CD_OK },    /* IDENTIFY PACKET DEVICE */
-	[0xb0] = { cmd_smart, HD_OK | SET_DSC },    /* SMART */
-	[0xc4] = { cmd_read_multiple, HD_OK },	    /* READ MULTIPLE */
-	[0xc5] = { cmd_write_multiple, HD_OK },	    /* WRITE MULTIPLE */
-	[0xc6] = { cmd_set_multiple, HD_OK | SET_DSC }, /* SET MULTIPLE MODE */
-	[0xc8] = { cmd_read_dma, HD_OK },	    /* READ DMA */
-	[0xc9] = { cmd_read_dma, HD_OK },	    /* READ DMA without retry */
-	[0xca] = { cmd_write_dma, HD_OK },	    /* WRITE DMA */
-	[0xcb] = { cmd_write_dma, HD_OK },	    /* WRITE DMA without retry */
-	[0xe0] = { cmd_nop, HD_OK },		    /* STANDBY IMMEDIATE */
-	[0xe1] = { cmd_nop, HD_OK },		    /* IDLE IMMEDIATE */
-	[0xe2] = { cmd_nop, HD_OK },		    /* STANDBY */
-	[0xe3] = { cmd_nop, HD_OK },		    /* IDLE */
-	[0xe5] = { cmd_check_power, HD_OK | SET_DSC }, /* CHECK POWER MODE */
-	[0xe6] = { cmd_nop, HD_OK },		    /* SLEEP */
-	[0xe7] = { cmd_flush, ALL_OK },		    /* FLUSH CACHE */
-	[0xea] = { cmd_flush, HD_OK },		    /* FLUSH CACHE EXT */
-	[0xec] = { cmd_identify, ALL_OK },	    /* IDENTIFY DEVICE */
-	[0xef] = { cmd_set_features, ALL_OK | SET_DSC }, /* SET FEATURES */
+	[0x29] = { cmd_read_multiple, HD_OK },		   /* READ MULTIPLE EXT */
+	[0x30] = { cmd_write_pio, HD_OK },		   /* WRITE SECTORS */
+	[0x31] = { cmd_write_pio, HD_OK },		   /* WRITE SECTORS without retry */
+	[0x34] = { cmd_write_pio, HD_OK },		   /* WRITE SECTORS EXT */
+	[0x35] = { cmd_write_dma, HD_OK },		   /* WRITE DMA EXT */
+	[0x39] = { cmd_write_multiple, HD_OK },		   /* WRITE MULTIPLE EXT */
+	[0x3c] = { cmd_write_pio, HD_OK },		   /* WRITE VERIFY */
+	[0x40] = { cmd_verify, HD_OK | SET_DSC },	   /* READ VERIFY SECTORS */
+	[0x41] = { cmd_verify, HD_OK | SET_DSC },	   /* READ VERIFY SECTORS without retry */
+	[0x42] = { cmd_verify, HD_OK | SET_DSC },	   /* READ VERIFY SECTORS EXT */
+	[0x70] = { cmd_nop, HD_OK | SET_DSC },		   /* SEEK */
+	[0x90] = { cmd_diagnose, ALL_OK },		   /* EXECUTE DEVICE DIAGNOSTIC */
+	[0x91] = { cmd_nop, HD_OK | SET_DSC },		   /* INITIALIZE DEVICE PARAMETERS */
+	[0x94] = { cmd_nop, HD_OK },			   /* STANDBY IMMEDIATE (old) */
+	[0x95] = { cmd_nop, HD_OK },			   /* IDLE IMMEDIATE (old) */
+	[0x96] = { cmd_nop, HD_OK },			   /* STANDBY (old) */
+	[0x97] = { cmd_nop, HD_OK },			   /* IDLE (old) */
+	[0x98] = { cmd_check_power, HD_OK | SET_DSC },	   /* CHECK POWER MODE (old) */
+	[0x99] = { cmd_nop, HD_OK },			   /* SLEEP (old) */
+	[0xa0] = { cmd_packet, CD_OK },			   /* PACKET */
+	[0xa1] = { cmd_identify_packet, CD_OK },	   /* IDENTIFY PACKET DEVICE */
+	[0xb0] = { cmd_smart, HD_OK | SET_DSC },	   /* SMART */
+	[0xc4] = { cmd_read_multiple, HD_OK },		   /* READ MULTIPLE */
+	[0xc5] = { cmd_write_multiple, HD_OK },		   /* WRITE MULTIPLE */
+	[0xc6] = { cmd_set_multiple, HD_OK | SET_DSC },	   /* SET MULTIPLE MODE */
+	[0xc8] = { cmd_read_dma, HD_OK },		   /* READ DMA */
+	[0xc9] = { cmd_read_dma, HD_OK },		   /* READ DMA without retry */
+	[0xca] = { cmd_write_dma, HD_OK },		   /* WRITE DMA */
+	[0xcb] = { cmd_write_dma, HD_OK },		   /* WRITE DMA without retry */
+	[0xe0] = { cmd_nop, HD_OK },			   /* STANDBY IMMEDIATE */
+	[0xe1] = { cmd_nop, HD_OK },			   /* IDLE IMMEDIATE */
+	[0xe2] = { cmd_nop, HD_OK },			   /* STANDBY */
+	[0xe3] = { cmd_nop, HD_OK },			   /* IDLE */
+	[0xe5] = { cmd_check_power, HD_OK | SET_DSC },	   /* CHECK POWER MODE */
+	[0xe6] = { cmd_nop, HD_OK },			   /* SLEEP */
+	[0xe7] = { cmd_flush, ALL_OK },			   /* FLUSH CACHE */
+	[0xea] = { cmd_flush, HD_OK },			   /* FLUSH CACHE EXT */
+	[0xec] = { cmd_identify, ALL_OK },		   /* IDENTIFY DEVICE */
+	[0xef] = { cmd_set_features, ALL_OK | SET_DSC },   /* SET FEATURES */
 	[0xf5] = { cmd_security_freeze, HD_OK | SET_DSC }, /* SECURITY FREEZE LOCK */
 	[0xf8] = { cmd_read_native_max, HD_OK | SET_DSC }, /* READ NATIVE MAX ADDRESS */
 };
@@ -1088,12 +1102,12 @@ uint32_t ide_altstatus_read(struct ide_bus *b)
 }
 
 /* A register written goes to both devices; the previous value moves to the HOB copy (§6.20). */
-#define BOTH(b, field, v)                                                                          \
-	do {                                                                                       \
-		(b)->drv[0].hob_##field = (uint8_t)(b)->drv[0].field;                              \
-		(b)->drv[1].hob_##field = (uint8_t)(b)->drv[1].field;                              \
-		(b)->drv[0].field = (v);                                                           \
-		(b)->drv[1].field = (v);                                                           \
+#define BOTH(b, field, v)                                             \
+	do {                                                          \
+		(b)->drv[0].hob_##field = (uint8_t)(b)->drv[0].field; \
+		(b)->drv[1].hob_##field = (uint8_t)(b)->drv[1].field; \
+		(b)->drv[0].field = (v);                              \
+		(b)->drv[1].field = (v);                              \
 	} while (0)
 
 void ide_ioport_write(struct ide_bus *b, unsigned reg, uint32_t val)
@@ -1280,8 +1294,9 @@ void ide_drive_set_blk(struct ide_drive *d, struct blk *blk, const char *path)
 	d->blk = blk;
 	d->nb_sectors = blk ? blk_size(blk) / IDE_SECTOR : 0;
 	if (blk && blk_size(blk) % IDE_SECTOR)
-		dm_warn(d->bus->name, "drive %s: image size %llu is not a multiple of 512; "
-				      "the last %llu bytes are not visible",
+		dm_warn(d->bus->name,
+			"drive %s: image size %llu is not a multiple of 512; "
+			"the last %llu bytes are not visible",
 			d->id, (unsigned long long)blk_size(blk),
 			(unsigned long long)(blk_size(blk) % IDE_SECTOR));
 }
@@ -1305,7 +1320,8 @@ int ide_drive_attach(struct ide_bus *b, unsigned unit, bool is_cd, struct blk *b
 	snprintf(d->serial, sizeof(d->serial), "QM%05u", b->index * 2 + (unit & 1) + 1);
 	snprintf(d->model, sizeof(d->model), "%s", is_cd ? "QEMU DVD-ROM" : "QEMU HARDDISK");
 	snprintf(d->version, sizeof(d->version), "%s", ATA_VERSION);
-	/* QEMU's default: the guest-visible write cache is on unless cache=writethrough/directsync. */
+	/* QEMU's default: the guest-visible write cache is on unless cache=writethrough/directsync.
+	 */
 	d->write_cache = cache != BLK_CACHE_WRITETHROUGH && cache != BLK_CACHE_DIRECTSYNC;
 	d->identify_set = false;
 	if (!is_cd && blk)

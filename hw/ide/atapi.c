@@ -25,13 +25,13 @@
 #include "dm/log.h"
 #include "hw/ide/ide_int.h"
 
-#define CD_MAX_SECTORS (80ull * 60 * 75 * 4) /* 512-byte sectors of an 80-minute CD */
-#define DMA_CHUNK_SECTORS 64u		      /* CD sectors per DMA read (128 KiB) */
+#define CD_MAX_SECTORS	  (80ull * 60 * 75 * 4) /* 512-byte sectors of an 80-minute CD */
+#define DMA_CHUNK_SECTORS 64u			/* CD sectors per DMA read (128 KiB) */
 
-#define ALLOW_UA 0x01	 /* runs under a unit attention condition */
+#define ALLOW_UA    0x01 /* runs under a unit attention condition */
 #define CHECK_READY 0x02 /* needs a medium */
-#define NONDATA 0x04	 /* moves no data: a byte count limit of 0 is fine */
-#define CONDDATA 0x08	 /* may move data (READ CD): the handler checks */
+#define NONDATA	    0x04 /* moves no data: a byte count limit of 0 is fine */
+#define CONDDATA    0x08 /* may move data (READ CD): the handler checks */
 
 static void put_be16(uint8_t *p, uint32_t v)
 {
@@ -208,8 +208,8 @@ static void read_elem(struct ide_drive *d, uint32_t size)
 		read_elem_cb(d, 0);
 		return;
 	}
-	ret = cd_read(d, d->buf + d->carry, (uint64_t)d->lba, nsec, d->cd_sector_size,
-		      read_elem_cb);
+	ret =
+	    cd_read(d, d->buf + d->carry, (uint64_t)d->lba, nsec, d->cd_sector_size, read_elem_cb);
 	if (ret) {
 		d->busy_io = false;
 		d->status &= ~ATA_SR_BSY;
@@ -320,7 +320,7 @@ static void dma_chunk_cb(void *opaque, int ret)
 	dma_chunk(d);
 }
 
-static void dma_chunk(struct ide_drive *d)
+static void dma_chunk_once(struct ide_drive *d)
 {
 	uint32_t per = d->cd_sector_size == CD_RAW_SECTOR ? 1 : DMA_CHUNK_SECTORS;
 	uint64_t left = (uint64_t)d->packet_left / d->cd_sector_size;
@@ -334,6 +334,26 @@ static void dma_chunk(struct ide_drive *d)
 	ret = cd_read(d, d->buf, (uint64_t)d->lba, d->elem_size, d->cd_sector_size, dma_chunk_cb);
 	if (ret)
 		dma_chunk_cb(d, ret);
+}
+
+/*
+ * The next chunk of a DMA read. A backend in synchronous mode completes
+ * inside cd_read and asks for the next chunk from its callback: that
+ * request is turned into another turn of this loop, so the stack does not
+ * grow with the length of the transfer.
+ */
+static void dma_chunk(struct ide_drive *d)
+{
+	if (d->dma_looping) {
+		d->dma_again = true;
+		return;
+	}
+	d->dma_looping = true;
+	do {
+		d->dma_again = false;
+		dma_chunk_once(d);
+	} while (d->dma_again);
+	d->dma_looping = false;
 }
 
 /* The BM engine was started with a PACKET DMA transfer pending. */
@@ -523,9 +543,9 @@ static int toc(uint8_t *buf, uint64_t nb, bool msf, unsigned start)
 /* Format 2 (raw TOC): points A0h, A1h, A2h and track 1 of session 1. */
 static int toc_raw(uint8_t *buf, uint64_t nb, bool msf)
 {
-	static const uint8_t head[] = { 1, 1, 1, 0x14, 0, 0xa0, 0, 0, 0, 0, 1, 0, 0,
-					1, 0x14, 0, 0xa1, 0, 0, 0, 0, 1, 0, 0,
-					1, 0x14, 0, 0xa2, 0, 0, 0 };
+	static const uint8_t head[] = { 1, 1, 1, 0x14, 0, 0xa0, 0, 0, 0, 0, 1,
+					0, 0, 1, 0x14, 0, 0xa1, 0, 0, 0, 0, 1,
+					0, 0, 1, 0x14, 0, 0xa2, 0, 0, 0 };
 	uint8_t *q = buf + 2;
 
 	memcpy(q, head, sizeof(head));
@@ -862,7 +882,8 @@ void atapi_packet(struct ide_drive *d)
 		ide_set_irq(d->bus);
 		return;
 	}
-	/* After a media change: "not ready" once, then "medium may have changed" (MMC-5 §4.1.6.1). */
+	/* After a media change: "not ready" once, then "medium may have changed" (MMC-5 §4.1.6.1).
+	 */
 	if (!(c->flags & ALLOW_UA) && !d->tray_open && d->blk && d->cdrom_changed) {
 		if (d->cdrom_changed == 1) {
 			cmd_error(d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
@@ -877,7 +898,8 @@ void atapi_packet(struct ide_drive *d)
 		cmd_error(d, SENSE_NOT_READY, ASC_MEDIUM_NOT_PRESENT);
 		return;
 	}
-	/* A PIO data command with a byte count limit of 0 is aborted at the ATA level (ACS-3 §7.17.6.49). */
+	/* A PIO data command with a byte count limit of 0 is aborted at the ATA level (ACS-3
+	 * §7.17.6.49). */
 	if (c->fn && !(c->flags & (NONDATA | CONDDATA)) && !d->atapi_dma && !byte_count_limit(d)) {
 		ide_abort(d);
 		return;

@@ -23,11 +23,11 @@ struct ide_drive_info {
 	bool removable;	    /* a CD-ROM */
 	bool locked;	    /* PREVENT MEDIUM REMOVAL in force */
 	bool tray_open;
-	bool inserted;	    /* a medium is present */
-	const char *file;   /* image path, when inserted */
+	bool inserted;	  /* a medium is present */
+	const char *file; /* image path, when inserted */
 	bool readonly;
-	uint64_t size;	    /* bytes */
-	int cache;	    /* enum blk_cache */
+	uint64_t size; /* bytes */
+	int cache;     /* enum blk_cache */
 };
 
 void ide_for_each_drive(struct machine *m, void (*fn)(void *opaque, const struct ide_drive_info *),

@@ -37,8 +37,8 @@ struct ide_bus;
 #define ATA_DC_SRST 0x04
 #define ATA_DC_HOB  0x80
 /* §7.10 Device register: bit 4 DEV, bit 6 LBA; bits 5 and 7 obsolete, read as one. */
-#define ATA_DEV_DEV 0x10
-#define ATA_DEV_LBA 0x40
+#define ATA_DEV_DEV	  0x10
+#define ATA_DEV_LBA	  0x40
 #define ATA_DEV_ALWAYS_ON 0xa0
 
 /* ATAPI interrupt reason (Sector Count register), ATA/ATAPI-6 §8.21. */
@@ -46,28 +46,29 @@ struct ide_bus;
 #define ATAPI_IR_IO 0x02
 
 /* SCSI sense keys and ASCs (SPC-2 / MMC-3). */
-#define SENSE_NONE	      0x0
-#define SENSE_NOT_READY	      0x2
-#define SENSE_ILLEGAL_REQUEST 0x5
-#define SENSE_UNIT_ATTENTION  0x6
-#define ASC_ILLEGAL_OPCODE		0x20
-#define ASC_LOGICAL_BLOCK_OOR		0x21
-#define ASC_INV_FIELD_IN_CMD_PACKET	0x24
-#define ASC_MEDIUM_MAY_HAVE_CHANGED	0x28
+#define SENSE_NONE			    0x0
+#define SENSE_NOT_READY			    0x2
+#define SENSE_ILLEGAL_REQUEST		    0x5
+#define SENSE_UNIT_ATTENTION		    0x6
+#define ASC_ILLEGAL_OPCODE		    0x20
+#define ASC_LOGICAL_BLOCK_OOR		    0x21
+#define ASC_INV_FIELD_IN_CMD_PACKET	    0x24
+#define ASC_MEDIUM_MAY_HAVE_CHANGED	    0x28
 #define ASC_SAVING_PARAMETERS_NOT_SUPPORTED 0x39
-#define ASC_MEDIUM_NOT_PRESENT		0x3a
-#define ASC_MEDIA_REMOVAL_PREVENTED	0x53
-#define ASC_INCOMPATIBLE_FORMAT		0x30
+#define ASC_MEDIUM_NOT_PRESENT		    0x3a
+#define ASC_MEDIA_REMOVAL_PREVENTED	    0x53
+#define ASC_INCOMPATIBLE_FORMAT		    0x30
 
-#define IDE_SECTOR 512u
-#define CD_SECTOR 2048u
+#define IDE_SECTOR    512u
+#define CD_SECTOR     2048u
 #define CD_RAW_SECTOR 2352u
-#define IDE_MAX_MULT 16u
-/* PIO buffer: a DRQ block of 16 sectors, an ATAPI elementary transfer (< 64 KiB) plus a raw sector. */
+#define IDE_MAX_MULT  16u
+/* PIO buffer: a DRQ block of 16 sectors, an ATAPI elementary transfer (< 64 KiB) plus a raw sector.
+ */
 #define IDE_BUF_SIZE (128u * 1024u)
 /* BMDMA: a PRD table is walked at most this many bytes from its base (QEMU: one page). */
 #define BM_PRD_TABLE_MAX 4096u
-#define BM_PRD_MAX (BM_PRD_TABLE_MAX / 8)
+#define BM_PRD_MAX	 (BM_PRD_TABLE_MAX / 8)
 
 /* What the PIO data port does when the current DRQ block has been moved. */
 enum ide_end {
@@ -88,10 +89,10 @@ struct ide_drive {
 	bool present; /* a device is attached (a CD-ROM drive is, even empty) */
 	bool is_cd;
 	struct blk *blk; /* the image, or NULL (empty CD-ROM, absent) */
-	char *path;      /* image path, for query-block */
-	char id[48];     /* drive id: "ide-5632", "ide0-hd0" */
+	char *path;	 /* image path, for query-block */
+	char id[48];	 /* drive id: "ide-5632", "ide0-hd0" */
 	bool readonly;
-	int cache; /* enum blk_cache of the drive, for query-block and re-open */
+	int cache;	     /* enum blk_cache of the drive, for query-block and re-open */
 	uint64_t nb_sectors; /* 512-byte sectors of the image */
 	char serial[21];
 	char model[41];
@@ -114,9 +115,9 @@ struct ide_drive {
 	uint8_t *buf; /* IDE_BUF_SIZE bytes, 4 KiB aligned */
 	uint32_t data_pos, data_end;
 	enum ide_end end;
-	struct iovec iov; /* the request in flight, while busy_io */
-	bool busy_io;     /* a backend request is in flight */
-	unsigned io_gen;  /* bumped by reset */
+	struct iovec iov;	     /* the request in flight, while busy_io */
+	bool busy_io;		     /* a backend request is in flight */
+	unsigned io_gen;	     /* bumped by reset */
 	uint32_t ra_sectors, ra_pos; /* PIO read-ahead: sectors in buf not yet served, and where */
 
 	/* DMA. */
@@ -129,12 +130,13 @@ struct ide_drive {
 	bool tray_open, tray_locked;
 	bool new_media, eject_request;
 	bool atapi_dma;
-	int64_t lba;	     /* next CD sector to read, -1: reply data in buf */
+	int64_t lba; /* next CD sector to read, -1: reply data in buf */
 	uint32_t cd_sector_size;
 	int64_t packet_left; /* bytes of the reply still to move */
 	uint32_t carry;	     /* bytes of a sector read ahead, at buf + carry_off */
 	uint32_t carry_off;
-	uint32_t elem_size;  /* the elementary transfer being read ahead */
+	uint32_t elem_size;	     /* the elementary transfer being read ahead */
+	bool dma_looping, dma_again; /* DMA chunks run in a loop, not by recursion (sync mode) */
 
 	/* Xen platform unplug. */
 	struct xen_unplug_hook unplug;
@@ -158,7 +160,7 @@ struct bmdma {
 	bool cur_prd_last;
 	bool released;
 	/* a request in flight through mapped guest memory */
-	uint64_t gpa[BM_PRD_MAX];   /* the segments of the transfer */
+	uint64_t gpa[BM_PRD_MAX]; /* the segments of the transfer */
 	uint32_t seglen[BM_PRD_MAX];
 	int nseg;
 	struct iovec iov[BM_PRD_MAX]; /* what the backend gets: mapped segments or the bounce */
@@ -171,8 +173,8 @@ struct bmdma {
 
 struct ide_bus {
 	struct ide_drive drv[2];
-	unsigned unit; /* selected drive */
-	uint8_t ctl;   /* device control register */
+	unsigned unit;	/* selected drive */
+	uint8_t ctl;	/* device control register */
 	unsigned index; /* 0 primary, 1 secondary */
 	unsigned isa_irq;
 	bool irq;

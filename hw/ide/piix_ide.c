@@ -76,7 +76,8 @@ static void cmd_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 	struct ide_bus *b = opaque;
 
 	if (off == 0) {
-		ide_data_write(b, (uint32_t)val & (size == 1 ? 0xff : 0xffffffffu), size == 1 ? 2 : size);
+		ide_data_write(b, (uint32_t)val & (size == 1 ? 0xff : 0xffffffffu),
+			       size == 1 ? 2 : size);
 		return;
 	}
 	for (unsigned i = 0; i < size; i++) {
@@ -197,7 +198,8 @@ static void disk_unplug(struct xen_unplug_hook *h, unsigned what)
 
 	if (!d->present || d->is_cd)
 		return;
-	if (!(what & XEN_UNPLUG_IDE_DISKS) && (primary_master || !(what & XEN_UNPLUG_AUX_IDE_DISKS)))
+	if (!(what & XEN_UNPLUG_IDE_DISKS) &&
+	    (primary_master || !(what & XEN_UNPLUG_AUX_IDE_DISKS)))
 		return;
 	dm_info(h->dev->name, "unplug: disk %s (%s) removed for PV drivers", d->id,
 		d->path ? d->path : "");
@@ -252,8 +254,8 @@ static int attach_conf(struct piix_ide *s, const struct drive_conf *c, unsigned 
 		dm_err(who, "a disk needs an image (file=)");
 		return -EINVAL;
 	}
-	ret = ide_drive_attach(&s->bus[busno], unit, is_cd, blk, c->file, id,
-			       c->readonly || is_cd, (int)c->cache);
+	ret = ide_drive_attach(&s->bus[busno], unit, is_cd, blk, c->file, id, c->readonly || is_cd,
+			       (int)c->cache);
 	if (ret) {
 		if (blk)
 			blk_close(blk);
@@ -311,11 +313,17 @@ static int add_ports(struct piix_ide *s)
 	static const char *const ctl_name[2] = { "ide0-ctl", "ide1-ctl" };
 
 	for (unsigned i = 0; i < 2; i++) {
-		s->cmd[i] = (struct region){ .name = cmd_name[i], .space = BUS_PIO,
-					     .base = cmd_base[i], .len = 8, .ops = &cmd_ops,
+		s->cmd[i] = (struct region){ .name = cmd_name[i],
+					     .space = BUS_PIO,
+					     .base = cmd_base[i],
+					     .len = 8,
+					     .ops = &cmd_ops,
 					     .opaque = &s->bus[i] };
-		s->ctl[i] = (struct region){ .name = ctl_name[i], .space = BUS_PIO,
-					     .base = ctl_base[i], .len = 1, .ops = &ctl_ops,
+		s->ctl[i] = (struct region){ .name = ctl_name[i],
+					     .space = BUS_PIO,
+					     .base = ctl_base[i],
+					     .len = 1,
+					     .ops = &ctl_ops,
 					     .opaque = &s->bus[i] };
 		if (bus_add(s->dev->m->bus, &s->cmd[i]) || bus_add(s->dev->m->bus, &s->ctl[i]))
 			return -EEXIST;
@@ -509,7 +517,11 @@ static void ide_dev_fini(struct dm_dev *dev)
 static const struct prop_desc ide_dev_props[] = {
 	{ .name = "drive", .type = PROP_DRIVE, .help = "the -drive if=none,id= it uses" },
 	{ .name = "bus", .type = PROP_STR, .def = "ide.0", .help = "ide.0 or ide.1" },
-	{ .name = "unit", .type = PROP_INT, .def = "0", .min = 0, .max = 1,
+	{ .name = "unit",
+	  .type = PROP_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 1,
 	  .help = "0 master, 1 slave (default: the first free)" },
 	{ .name = NULL },
 };
@@ -546,8 +558,8 @@ static struct ide_drive *lookup(struct machine *m, const char *id)
 	for (struct dm_dev *dev = m->devs; dev; dev = dev->next) {
 		struct ide_dev *st = dev->state;
 
-		if ((dev->type == &ide_cd_type || dev->type == &ide_hd_type) && !strcmp(dev->id, id) &&
-		    st->drive && st->drive->present)
+		if ((dev->type == &ide_cd_type || dev->type == &ide_hd_type) &&
+		    !strcmp(dev->id, id) && st->drive && st->drive->present)
 			return st->drive;
 	}
 	for (unsigned i = 0; s && i < 4; i++) {
@@ -600,7 +612,7 @@ void ide_for_each_drive(struct machine *m, void (*fn)(void *opaque, const struct
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(struct ide_err *e, const char *cls,
-						     const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	va_list ap;
 

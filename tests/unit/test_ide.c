@@ -31,9 +31,9 @@
 #include "hw/pci/xen_platform.h"
 
 #define DISK_SECTORS 4096u /* 2 MiB */
-#define CD_SECTORS 2048u   /* 1 MiB = 512 CD sectors */
-#define BM 0xc000
-#define SBDF_IDE 0x0009 /* 00:01.1 */
+#define CD_SECTORS   2048u /* 1 MiB = 512 CD sectors */
+#define BM	     0xc000
+#define SBDF_IDE     0x0009 /* 00:01.1 */
 
 struct rig {
 	struct machine m;
@@ -477,8 +477,13 @@ static void rep_insw_block(void **state)
 {
 	struct rig *r = rig_new(false, false, false);
 	struct ioreq_ctx io = { .bus = r->m.bus, .mem = &r->m.mem };
-	struct dm_ioreq req = { .addr = 0x1f0, .data = 0x400000, .count = 2048, .size = 2,
-				.type = DM_IOREQ_PIO, .dir = DM_IOREQ_READ, .data_is_ptr = true };
+	struct dm_ioreq req = { .addr = 0x1f0,
+				.data = 0x400000,
+				.count = 2048,
+				.size = 2,
+				.type = DM_IOREQ_PIO,
+				.dir = DM_IOREQ_READ,
+				.data_is_ptr = true };
 	uint8_t want[512];
 
 	(void)state;
@@ -600,9 +605,9 @@ static void config_space_matches_golden(void **state)
 	static const uint8_t reset_hdr[16] = { 0x86, 0x80, 0x10, 0x70, 0x00, 0x00, 0x80, 0x02,
 					       0x00, 0x80, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00 };
 	static const uint8_t golden[0x48] = {
-		[0x00] = 0x86, 0x80, 0x10, 0x70, 0x05, 0x00, 0x80, 0x02, 0x00, 0x80, 0x01, 0x01,
-		[0x20] = 0x21, 0xc2, [0x2c] = 0xf4, 0x1a, 0x00, 0x11,
-		[0x40] = 0x07, 0xe3, 0x03, 0xe3,
+		[0x00] = 0x86, 0x80, 0x10,	    0x70, 0x05,		 0x00, 0x80,	      0x02,
+		0x00,	       0x80, 0x01,	    0x01, [0x20] = 0x21, 0xc2, [0x2c] = 0xf4, 0x1a,
+		0x00,	       0x11, [0x40] = 0x07, 0xe3, 0x03,		 0xe3,
 	};
 	struct rig *r = rig_new(false, false, false);
 
@@ -737,6 +742,57 @@ static void atapi_byte_count_limit(void **state)
 	rig_free(r);
 }
 
+/* PACKET DMA (Features bit 0): READ(10) of the whole medium in 64-sector chunks, then READ CD
+ * of 2352-byte raw sectors (sync header, MSF, mode 1: MMC-3 §6.1.15) one chunk per sector. */
+static void atapi_dma_reads(void **state)
+{
+	struct rig *r = rig_new(false, false, true);
+	static const uint8_t rd10[12] = { 0x28, 0, 0, 0, 0, 0, 0, 0x02, 0x00 }; /* 512 sectors */
+	static const uint8_t rdcd[12] = { 0xbe, 0, 0, 0, 0, 5, 0, 0x01, 0x00, 0xf8 }; /* 256 raw */
+	uint8_t want[512];
+
+	(void)state;
+	tur(r);
+	for (unsigned i = 0; i < 16; i++) /* 1 MiB in 64 KiB PRDs (zero count = 64 KiB) */
+		prd(r, 0x10000 + i * 8, 0x800000 + i * 0x10000, 0, i == 15);
+	outl(r, BM + 8 + 4, 0x10000);
+	outb(r, 0x176, 0xa0);
+	outb(r, 0x171, 0x01);
+	outb(r, 0x177, 0xa0);
+	pio_out(r, 0x170, rd10, 12);
+	outb(r, BM + 8, 0x09);
+	assert_int_equal(settle(r, 0x376, 0x88), 0x50);
+	assert_int_equal(inb(r, 0x172), 0x03);
+	assert_int_equal(inb(r, BM + 10) & 0x07, 0x04);
+	for (unsigned n = 0; n < CD_SECTORS; n += 97) {
+		pattern(want, n, 0x80);
+		assert_memory_equal(ram(r, 0x800000 + n * 512, 512), want, 512);
+	}
+	outb(r, BM + 8, 0x00);
+	outb(r, BM + 10, 0x06);
+	for (unsigned i = 0; i < 16; i++)
+		prd(r, 0x10000 + i * 8, 0x800000 + i * 0x10000, 0, i == 15);
+	outb(r, 0x171, 0x01);
+	outb(r, 0x177, 0xa0);
+	pio_out(r, 0x170, rdcd, 12);
+	outb(r, BM + 8, 0x09);
+	assert_int_equal(settle(r, 0x376, 0x88), 0x50);
+	{
+		const uint8_t *raw = ram(r, 0x800000 + 2352, 2352); /* CD sector 6: MSF 00:02:06 */
+		static const uint8_t sync[12] = { 0,	0xff, 0xff, 0xff, 0xff, 0xff,
+						  0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+
+		assert_memory_equal(raw, sync, 12);
+		assert_int_equal(raw[12], 0);
+		assert_int_equal(raw[13], 2);
+		assert_int_equal(raw[14], 6);
+		assert_int_equal(raw[15], 1);
+		pattern(want, 24, 0x80);
+		assert_memory_equal(raw + 16, want, 512);
+	}
+	rig_free(r);
+}
+
 /* ------------------------------------------------------------ unplug */
 
 /* xen-interface.md §9.3: bit 2 takes the disks but the primary master, bit 0 all; CD stays. */
@@ -759,7 +815,7 @@ static void unplug_only_disks(void **state)
 	outb(r, 0x1f6, 0xb0);
 	assert_int_equal(inb(r, 0x1f7), 0x00); /* device 1 gone */
 	outb(r, 0x1f6, 0xa0);
-	assert_int_equal(inb(r, 0x1f7), 0x50); /* device 0 stays */
+	assert_int_equal(inb(r, 0x1f7), 0x50);				/* device 0 stays */
 	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x04, 2), 0); /* function reset */
 	assert_int_equal(xen_unplug(&r->m, XEN_UNPLUG_IDE_DISKS), 1);
 	assert_int_equal(inb(r, 0x1f7), 0x00); /* primary channel empty */
@@ -787,6 +843,7 @@ int main(void)
 		cmocka_unit_test(exit_loses_nothing),
 		cmocka_unit_test(media_change_sequence),
 		cmocka_unit_test(atapi_byte_count_limit),
+		cmocka_unit_test(atapi_dma_reads),
 		cmocka_unit_test(unplug_only_disks),
 	};
 
