@@ -717,8 +717,8 @@ static const struct opt_desc opt_table[] = {
 
 	/* QEMU's, as libxl and qtest users write them */
 	{ "xen-domid", true, opt_xen_domid, OPT_QEMU, "DOMID", "serve this Xen guest" },
-	{ "machine", true, opt_machine, OPT_QEMU, "TYPE[,accel=xen|qtest][,max-ram-below-4g=SZ]",
-	  "xenfv (default), pc or none; suppress-vmdesc= accepted" },
+	{ "machine", true, opt_machine, OPT_QEMU, "TYPE[,accel=A][,...]",
+	  "xenfv (default), pc, none; accel=, max-ram-below-4g=, suppress-vmdesc=" },
 	{ "M", true, opt_machine, OPT_QEMU, NULL, NULL },
 	{ "accel", true, opt_accel, OPT_QEMU, "xen|qtest", "how the guest is run" },
 	{ "qtest", true, opt_qtest, OPT_QEMU, "stdio|unix:PATH",
@@ -823,7 +823,7 @@ void cmdline_print_help(FILE *f)
 		   "\nQEMU options libxl may pass that this build refuses (exit status 1):\n");
 	print_group(f, OPT_REJECTED);
 	fprintf(f, "\nExamples:\n"
-		   "  hvmdm --replay tests/traces/pci-enum.trace -machine xenfv -m 128\n"
+		   "  hvmdm --replay tests/traces/pci-xenfv.trace -machine xenfv -m 240 -serial null\n"
 		   "  hvmdm -machine xenfv -accel qtest -qtest stdio -nodefaults\n");
 }
 
