@@ -12,7 +12,8 @@
 # Environment:
 #   E2E_CACHE    where the dom0 base image is kept (default ~/.cache/hvmdm-e2e)
 #   E2E_OUT      this run's files (default BUILD/e2e)
-#   E2E_GUESTS   guests from tests/e2e/guests/ (default: all of them)
+#   E2E_GUESTS   guests from tests/e2e/guests/ (default: all but those with a
+#                file named "slow" in their directory)
 #   E2E_DMS      device models, in run order (default "hvmdm qemu")
 #   E2E_GUEST_TIMEOUT  seconds a guest may run (default 240)
 #   E2E_TIMEOUT  seconds for the whole nested boot (default 1800)
@@ -47,7 +48,8 @@ if [ ! -x "$HVMDM" ]; then
 	exit 2
 fi
 if [ -z "${E2E_GUESTS:-}" ]; then
-	E2E_GUESTS=$(cd "$E2E_DIR/guests" && ls)
+	# every guest but those marked slow (a file named "slow" in their directory)
+	E2E_GUESTS=$(cd "$E2E_DIR/guests" && for g in *; do [ -e "$g/slow" ] || echo "$g"; done)
 fi
 
 rm -rf "$OUT"

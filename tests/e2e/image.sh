@@ -34,12 +34,15 @@ ROOTFS_PKGS=xen-utils-4.17,xen-utils-common,qemu-system-xen,kmod,busybox,procps,
 # Kernel module trees copied into dom0 (relative to lib/modules/KV/kernel).
 MODULE_DIRS="drivers/xen drivers/block/xen-blkback drivers/net/xen-netback"
 MODULE_FILES="drivers/block/loop.ko drivers/net/tun.ko"
+# Module trees kept for the Linux test guest (its IDE driver and what it needs).
+GUEST_MODULE_DIRS="drivers/ata drivers/scsi block crypto lib"
 
 log() { echo "e2e-image: $*" >&2; }
 
 host_deps() {
 	local p missing=""
-	for p in debootstrap cpio qemu-system-x86 perl python3 nasm busybox-static; do
+	for p in debootstrap cpio qemu-system-x86 perl python3 nasm busybox-static kmod \
+		syslinux syslinux-common mtools dosfstools; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 			missing="$missing $p"
 	done
@@ -54,12 +57,12 @@ host_deps() {
 base_key() {
 	{
 		declare -f build_base
-		echo "$SUITE $ROOTFS_PKGS $MODULE_DIRS $MODULE_FILES"
+		echo "$SUITE $ROOTFS_PKGS $MODULE_DIRS $MODULE_FILES $GUEST_MODULE_DIRS"
 	} | sha256sum | cut -c1-12
 }
 
 build_base() {
-	local cache=$1 key dir tmp kpkg kv m s d f
+	local cache=$1 key dir tmp kpkg kv m s d f g
 	key=$(base_key)
 	dir=$cache/base-$key
 	if [ -f "$dir/DONE" ]; then
@@ -105,6 +108,13 @@ build_base() {
 	done
 	cp "$s"/modules.builtin* "$s/modules.order" "$m/"
 	chroot "$tmp/rootfs" /sbin/depmod "$kv"
+	g=$tmp/guest-modules/lib/modules/$kv
+	for d in $GUEST_MODULE_DIRS; do
+		mkdir -p "$g/kernel/$(dirname "$d")"
+		cp -a "$s/kernel/$d" "$g/kernel/$d"
+	done
+	cp "$s"/modules.builtin* "$s/modules.order" "$g/"
+	depmod -b "$tmp/guest-modules" "$kv"
 	(cd "$tmp/rootfs" && find . -xdev | LC_ALL=C sort | cpio -o -H newc --quiet) > "$tmp/rootfs.cpio"
 	chroot "$tmp/rootfs" dpkg-query -W -f='${Package} ${Version}\n' \
 		xen-utils-4.17 qemu-system-xen > "$tmp/versions"
@@ -151,7 +161,7 @@ build_overlay() {
 		mkdir -p "$ov/e2e/guests/$g"
 		cp "$E2E_DIR/guests/$g/guest.cfg" "$ov/e2e/guests/$g/"
 		if [ -x "$E2E_DIR/guests/$g/payload.sh" ]; then
-			"$E2E_DIR/guests/$g/payload.sh" "$REPO" "$ov/e2e/guests/$g" "$run/payload-$g"
+			"$E2E_DIR/guests/$g/payload.sh" "$REPO" "$ov/e2e/guests/$g" "$run/payload-$g" "$base"
 		fi
 	done
 	(cd "$ov" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$run/overlay.cpio"

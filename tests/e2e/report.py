@@ -49,7 +49,7 @@ PHASES = [
     ("hvmloader", "console", r"\(d\d+\) .*HVM Loader"),
     ("seabios", "console", r"\(d\d+\) .*Invoking SeaBIOS"),
     ("boot", "console", r"\(d\d+\) .*Booting from (Hard Disk|ROM)"),
-    ("payload", "console", r"\(d\d+\) .*HVMDM-E2E"),
+    ("payload", "console", r"\(d\d+\) .*(HVMDM-E2E|IOBENCH start)"),
     ("gone", "console", r"phase=domain-gone"),
     ("dm-exit", "console", r"phase=dm-exit"),
 ]
