@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """IDE differential test: hvmdm against Debian's QEMU, in lockstep over qtest.
 
-Each template under tests/traces/ide/ is a qtest script with a "# argv:"
-line whose @DISK@, @CD@ and @TMP@ stand for images this script makes (a
+Each template under tests/traces/ide/ is a qtest script with a "# ide-argv:"
+line (not "# argv:": traces.sh must not replay templates) whose @DISK@, @CD@
+and @TMP@ stand for images this script makes (a
 pattern disk whose every sector names itself, a pattern CD image). Both
 device models run it interactively, one command at a time, and every answer
 is compared. Disk I/O completes asynchronously in QEMU (and may in hvmdm),
@@ -143,8 +144,8 @@ def run_replay(path, subst, hvmdm, update):
     argv, cmds = [], []
     for line in open(path):
         line = line.rstrip("\n")
-        if line.startswith("# argv:"):
-            argv = line[len("# argv:"):].split()
+        if line.startswith("# ide-argv:"):
+            argv = line[len("# ide-argv:"):].split()
         elif line.strip() and not line.startswith("#"):
             cmds.append(line.strip())
     for k, v in subst.items():
@@ -189,8 +190,8 @@ def run_template(path, subst, hvmdm, qemu, known):
     argv, cmds = [], []
     for line in open(path):
         line = line.rstrip("\n")
-        if line.startswith("# argv:"):
-            argv = line[len("# argv:"):].split()
+        if line.startswith("# ide-argv:"):
+            argv = line[len("# ide-argv:"):].split()
         elif line.strip() and not line.startswith("#"):
             cmds.append(line.strip())
     def argv_for(sub):
