@@ -21,7 +21,6 @@ struct fdset {
 
 static struct fdset sets[FDSET_MAX];
 static unsigned nsets;
-static int64_t next_id;
 
 static struct fdset *find(int64_t id)
 {
@@ -31,6 +30,20 @@ static struct fdset *find(int64_t id)
 	return NULL;
 }
 
+/*
+ * The lowest id no set has, as QEMU's monitor_fdset_add_fd picks it for an
+ * add-fd without fdset-id. Sets are sorted and ids are >= 0, so this is at
+ * most FDSET_MAX: no counter that a large client-chosen id could overflow.
+ */
+static int64_t first_free_id(void)
+{
+	int64_t id = 0;
+
+	for (unsigned i = 0; i < nsets && sets[i].id == id; i++)
+		id++;
+	return id;
+}
+
 static struct fdset *create(int64_t id)
 {
 	struct fdset *s;
@@ -38,7 +51,7 @@ static struct fdset *create(int64_t id)
 	if (nsets == FDSET_MAX)
 		return NULL;
 	if (id < 0)
-		id = next_id;
+		id = first_free_id();
 	/* keep sets sorted by id so that query-fdsets lists them in order */
 	unsigned pos = nsets;
 	while (pos > 0 && sets[pos - 1].id > id)
@@ -48,8 +61,6 @@ static struct fdset *create(int64_t id)
 	s = &sets[pos];
 	memset(s, 0, sizeof(*s));
 	s->id = id;
-	if (id >= next_id)
-		next_id = id + 1;
 	return s;
 }
 
@@ -157,5 +168,4 @@ void fdset_clear_all(void)
 {
 	while (nsets)
 		fdset_remove(sets[0].id, -1);
-	next_id = 0;
 }

@@ -16,7 +16,8 @@ struct fdset_fd {
 };
 
 /*
- * Add fd (ownership passes to the set) to set id, or to a new set when id < 0.
+ * Add fd (ownership passes to the set) to set id, or to a new set when id < 0
+ * (it takes the lowest id no set has, as in QEMU).
  * The set's id is returned in *id_out. 0 or -errno (fd not taken on error).
  */
 __attribute__((warn_unused_result)) int fdset_add(int64_t id, int fd, const char *opaque,

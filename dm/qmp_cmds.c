@@ -9,6 +9,7 @@
  * system_powerdown/system_reset.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +350,7 @@ static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp
 
 	if (arg_int(args, "fdset-id", false, &id, e) || arg_string(args, "opaque", false, &opaque, e))
 		return -1;
-	if (id < -1)
+	if (json_object_get(args, "fdset-id") && id < 0)
 		return qmp_fail(e, "GenericError", "Parameter 'fdset-id' expects a non-negative value");
 	fd = qmp_conn_take_fd(c);
 	if (fd < 0)
@@ -366,13 +367,19 @@ static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp
 static int cmd_remove_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	json_int_t id = 0, fd = -1;
+	bool has_fd = json_object_get(args, "fd") != NULL;
 
 	(void)c;
 	(void)ret;
 	if (arg_int(args, "fdset-id", true, &id, e) || arg_int(args, "fd", false, &fd, e))
 		return -1;
-	if (fdset_remove(id, fd < 0 ? -1 : (int)fd) < 0) {
-		if (fd < 0)
+	/*
+	 * As QEMU's qmp_remove_fd: a given fd is compared whole (no fd is
+	 * negative or above INT_MAX, so those match nothing; never truncated
+	 * into another fd, never taken for "the whole set").
+	 */
+	if ((has_fd && (fd < 0 || fd > INT_MAX)) || fdset_remove(id, has_fd ? (int)fd : -1) < 0) {
+		if (!has_fd)
 			return qmp_fail(e, "GenericError",
 					"File descriptor named 'fdset-id:%lld' not found",
 					(long long)id);

@@ -306,6 +306,96 @@ static void fds_over_scm_rights(void **state)
 	close(pipefd[1]);
 }
 
+/* Send req with fd attached (SCM_RIGHTS); return the reply line. */
+static char *ask_with_fd(struct fx *f, const char *req, int fd)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)req, .iov_len = strlen(req) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = ctl.b,
+			      .msg_controllen = sizeof(ctl.b) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	assert_int_equal(sendmsg(f->cli, &msg, 0), (ssize_t)strlen(req));
+	return line(f);
+}
+
+/*
+ * Client-chosen numbers are taken whole (QEMU monitor/fds.c): fdset-id
+ * INT64_MAX is a set like any other (it used to overflow the id counter:
+ * signed overflow, a UBSan abort), a set without fdset-id takes the lowest
+ * free id, a negative fdset-id is refused, and remove-fd's fd is never
+ * truncated to int (2^32 + n named fd n) nor taken as "the whole set" when
+ * negative.
+ */
+static void fdset_ids_and_fds_taken_whole(void **state)
+{
+	struct fx *f = *state;
+	int p[2], fd, keep;
+	char req[256];
+
+	negotiate(f);
+	assert_int_equal(pipe(p), 0);
+	assert_non_null(strstr(ask_with_fd(f,
+					   "{\"execute\":\"add-fd\",\"arguments\":"
+					   "{\"fdset-id\":9223372036854775807},\"id\":1}\r\n",
+					   p[0]),
+			       "{\"return\": {\"fdset-id\": 9223372036854775807, \"fd\": "));
+	assert_non_null(strstr(ask_with_fd(f, "{\"execute\":\"add-fd\",\"id\":2}\r\n", p[0]),
+			       "{\"return\": {\"fdset-id\": 0, \"fd\": "));
+	assert_non_null(strstr(ask_with_fd(f,
+					   "{\"execute\":\"add-fd\",\"arguments\":"
+					   "{\"fdset-id\":3},\"id\":3}\r\n",
+					   p[0]),
+			       "{\"return\": {\"fdset-id\": 3, \"fd\": "));
+	assert_non_null(strstr(ask_with_fd(f, "{\"execute\":\"add-fd\",\"id\":4}\r\n", p[0]),
+			       "{\"return\": {\"fdset-id\": 1, \"fd\": "));
+	assert_string_equal(ask_with_fd(f,
+					"{\"execute\":\"add-fd\",\"arguments\":"
+					"{\"fdset-id\":-1},\"id\":5}\r\n",
+					p[0]),
+			    "{\"error\": {\"class\": \"GenericError\", \"desc\": \"Parameter "
+			    "'fdset-id' expects a non-negative value\"}, \"id\": 5}");
+
+	/* Set 0's fd, as add-fd reported it: 2^32 + fd and -1 must not remove it. */
+	keep = fdset_open("/dev/fdset/0", O_RDONLY);
+	assert_true(keep >= 0);
+	close(keep);
+	fd = -1;
+	{
+		const char *q = ask(f, "{\"execute\":\"query-fdsets\",\"id\":7}\n");
+
+		assert_int_equal(sscanf(q, "{\"return\": [{\"fds\": [{\"fd\": %d", &fd), 1);
+	}
+	snprintf(req, sizeof(req),
+		 "{\"execute\":\"remove-fd\",\"arguments\":{\"fdset-id\":0,\"fd\":%lld},"
+		 "\"id\":8}\n",
+		 (1ll << 32) + fd);
+	assert_non_null(strstr(ask(f, req), "not found"));
+	assert_non_null(strstr(ask(f, "{\"execute\":\"remove-fd\",\"arguments\":"
+				      "{\"fdset-id\":0,\"fd\":-1},\"id\":9}\n"),
+			       "File descriptor named 'fdset-id:0, fd:-1' not found"));
+	keep = fdset_open("/dev/fdset/0", O_RDONLY);
+	assert_true(keep >= 0); /* still there */
+	close(keep);
+	snprintf(req, sizeof(req),
+		 "{\"execute\":\"remove-fd\",\"arguments\":{\"fdset-id\":0,\"fd\":%d},"
+		 "\"id\":10}\n",
+		 fd);
+	assert_string_equal(ask(f, req), "{\"return\": {}, \"id\": 10}");
+	assert_int_equal(fdset_open("/dev/fdset/0", O_RDONLY), -ENOENT);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void disconnect_and_quit(void **state)
 {
 	struct fx *f = *state;
@@ -413,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_input_keeps_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(oversized_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(fds_over_scm_rights, setup, teardown),
+		cmocka_unit_test_setup_teardown(fdset_ids_and_fds_taken_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(disconnect_and_quit, setup, teardown),
 		cmocka_unit_test_setup_teardown(quit_stops_the_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(misc_queries, setup, teardown),
