@@ -519,10 +519,9 @@ static const struct prop_desc ide_dev_props[] = {
 	{ .name = "bus", .type = PROP_STR, .def = "ide.0", .help = "ide.0 or ide.1" },
 	{ .name = "unit",
 	  .type = PROP_INT,
-	  .def = "0",
 	  .min = 0,
 	  .max = 1,
-	  .help = "0 master, 1 slave (default: the first free)" },
+	  .help = "0 master, 1 slave (unset: the first free)" },
 	{ .name = NULL },
 };
 
