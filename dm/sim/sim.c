@@ -113,7 +113,9 @@ static void sim_request(void *opaque, enum plat_request req)
 	if ((unsigned)req >= sizeof(s->requests) / sizeof(s->requests[0]))
 		return;
 	s->requests[req]++;
-	dm_info("sim", "guest requested %s", request_names[req]);
+	/* Reported on stderr whatever the log level: a trace reader wants to know. */
+	dm_warn("sim", "guest requested %s%s", request_names[req],
+		req == PLAT_REQ_REBOOT ? ": devices reset after this command" : "");
 	if (req == PLAT_REQ_REBOOT)
 		s->reset_pending = true;
 }
