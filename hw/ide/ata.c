@@ -898,13 +898,16 @@ static bool smart_read_log(struct ide_drive *d)
 	switch (d->sector) {
 	case 0x01: /* summary error log: no entries */
 		break;
-	case 0x06: /* self-test log */
+	case 0x06: /* self-test log: every slot ever written, as QEMU keeps them */
 		d->buf[508] = (uint8_t)d->smart_selftest_count;
-		for (unsigned i = 0; i < d->smart_selftest_count && i < 21; i++) {
+		for (unsigned i = 0; d->smart_selftest_count && i < 21; i++) {
 			uint8_t *e = d->buf + 2 + i * 24;
 
-			e[1] = 0x00;
-			e[2] = 0x34;
+			if (!d->smart_selftest_used[i])
+				continue;
+			e[0] = d->smart_selftest_type[i];
+			e[1] = 0x00; /* completed without error */
+			e[2] = 0x34; /* life-time hours */
 			e[3] = 0x12;
 		}
 		break;
@@ -953,6 +956,8 @@ static bool cmd_smart(struct ide_drive *d, uint8_t cmd)
 		if (d->sector > 2)
 			goto abort;
 		d->smart_selftest_count = d->smart_selftest_count % 21 + 1;
+		d->smart_selftest_type[d->smart_selftest_count - 1] = d->sector;
+		d->smart_selftest_used[d->smart_selftest_count - 1] = true;
 		return true;
 	}
 abort:

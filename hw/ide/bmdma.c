@@ -129,6 +129,8 @@ static int use_bounce(struct ide_bus *b, uint32_t len, bool to_guest)
 		bounce_copy(b, false);
 	bm->iov[0] = (struct iovec){ bm->bounce, len };
 	bm->iovcnt = 1;
+	/* bm_release must free it (fuzz: tests/traces/regress/ide-bounce-unreleased.trace). */
+	bm->released = false;
 	return 0;
 }
 

@@ -108,6 +108,8 @@ struct ide_drive {
 	bool write_cache;
 	bool smart_enabled, smart_autosave;
 	unsigned smart_selftest_count;
+	uint8_t smart_selftest_type[21]; /* 0 = slot never written */
+	bool smart_selftest_used[21];
 	uint16_t identify[256];
 	bool identify_set;
 
