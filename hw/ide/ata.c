@@ -921,7 +921,8 @@ static bool smart_read_log(struct ide_drive *d)
 static bool cmd_smart(struct ide_drive *d, uint8_t cmd)
 {
 	(void)cmd;
-	/* An absent device 0 has no buffer to return SMART data in (fuzz: regress/ide-smart-absent). */
+	/* An absent device 0 has no buffer to return SMART data in (fuzz:
+	 * regress/ide-smart-absent). */
 	if (!d->present || d->hcyl != 0xc2 || d->lcyl != 0x4f)
 		goto abort;
 	if (!d->smart_enabled && d->feature != 0xd8)
