@@ -276,14 +276,18 @@ clean:
 FUZZ_BUILD ?= build-fuzz
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_SRCS := tests/fuzz/harness.c tests/fuzz/configs.c tests/fuzz/fuzz_generic.c \
-	dm/machine.c dm/cmdline.c
+# Targets: fuzz-generic (binary ioreq-shaped operations, one run per config) and
+# fuzz-trace (trace text through the parser); each is tests/fuzz/fuzz_NAME.c.
+FUZZ_TARGETS := generic trace
+FUZZ_SRCS := tests/fuzz/harness.c tests/fuzz/configs.c dm/machine.c dm/cmdline.c
 .PHONY: fuzz fuzz-build
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory SAN=1 BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
-		CFLAGS=-fsanitize=fuzzer-no-link $(FUZZ_BUILD)/tests/fuzz/fuzz-generic
+		CFLAGS=-fsanitize=fuzzer-no-link \
+		$(addprefix $(FUZZ_BUILD)/tests/fuzz/fuzz-,$(FUZZ_TARGETS))
 
-$(BUILD)/tests/fuzz/fuzz-generic: $(addprefix $(BUILD)/,$(FUZZ_SRCS:.c=.o)) $(BUILD)/libhvmdm.a
+$(BUILD)/tests/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz_%.o $(addprefix $(BUILD)/,$(FUZZ_SRCS:.c=.o)) \
+		$(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a \
 		$(HVMDM_LIBS_XENSIM)

@@ -14,6 +14,8 @@ The failure to keep is decided by one oracle:
   --diff BIN    tests/diff/qemu-diff.py --hvmdm BIN reports a divergence (FAIL).
   --cmd 'CMD'   CMD with {} replaced by the candidate trace exits non-zero.
 --match REGEX additionally requires REGEX in the output of the failing run.
+A finding listed in tests/fuzz/known-findings.txt passes the harness: run with
+FUZZ_KNOWN=/dev/null to minimize one.
 
 Lines starting with '#' at the top (argv, images, provenance) are kept; the
 commands are reduced by ddmin (chunks, then single lines) and the result is
@@ -104,7 +106,7 @@ class Oracle:
             f.write("\n".join(self.header + cmds) + "\n")
         argv, env, shell = self.command(path)
         try:
-            p = subprocess.run(argv, env=env, shell=shell, stdout=subprocess.PIPE,
+            p = subprocess.run(argv, env=env, shell=shell, cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=self.args.timeout)
             out, rc = p.stdout.decode(errors="replace"), p.returncode
         except subprocess.TimeoutExpired:

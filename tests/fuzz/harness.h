@@ -51,6 +51,7 @@ const struct fuzz_config *fuzz_config_find(const char *name);
 #define FUZZ_MAX_REGIONS 256
 #define FUZZ_MAX_FILLED	 128
 #define FUZZ_PATTERN_MAX 32
+#define FUZZ_MAX_KNOWN	 32
 
 struct fuzz_region {
 	enum bus_space space;
@@ -103,8 +104,14 @@ struct harness {
 	unsigned devfns[256];
 	size_t ndevfns;
 
-	/* Set when a clock op could not empty the timers due by the new time. */
-	const char *failure;
+	/* Known findings (known-findings.txt) tolerated, with how often each was seen. */
+	struct {
+		char *msg;
+		uint64_t hits;
+	} known[FUZZ_MAX_KNOWN];
+	size_t nknown;
+
+	/* The message of the last failed check. */
 	char failure_buf[256];
 };
 
@@ -122,6 +129,8 @@ void harness_exec(struct harness *h, const char *fmt, ...) __attribute__((format
 void harness_exec_line(struct harness *h, const char *line);
 /* Check the invariants after an operation that is done (cheap ones). NULL or a message. */
 const char *harness_check_op(struct harness *h);
+/* err, or NULL when err is a known finding (tests/fuzz/known-findings.txt). */
+const char *harness_known(struct harness *h, const char *err);
 /* Full checks, then tear the machine down; NULL or a message. */
 const char *harness_end(struct harness *h);
 

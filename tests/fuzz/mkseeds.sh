@@ -17,12 +17,14 @@ SEED_LINES=${SEED_LINES:-180}
 SEED_PIECES=${SEED_PIECES:-40}
 
 [ -x "$FUZZ" ] || { echo "mkseeds: $FUZZ missing (make fuzz-build)" >&2; exit 2; }
-mkdir -p "$OUT" "$BUILD/golden"
+TEXT=$BUILD/seeds-text # the same traces as text, for the trace-text target
+mkdir -p "$OUT" "$TEXT" "$BUILD/golden"
 n=0
 for t in tests/traces/*.trace tests/traces/*/*.trace tests/fuzz/seeds/*.trace; do
 	[ -f "$t" ] || continue
 	name=$(echo "${t%.trace}" | tr '/' '_')
 	"$FUZZ" --encode "$t" "$OUT/$name.bin" 2>/dev/null && n=$((n + 1))
+	head -c 4096 "$t" >"$TEXT/$name.trace"
 done
 
 for gz in "$GOLDEN"/ioreq-*.trace.gz; do
@@ -39,6 +41,7 @@ for gz in "$GOLDEN"/ioreq-*.trace.gz; do
 			>"$BUILD/golden/piece.trace"
 		"$FUZZ" --encode "$BUILD/golden/piece.trace" "$OUT/golden-$base-$p.bin" 2>/dev/null &&
 			n=$((n + 1))
+		head -c 4096 "$BUILD/golden/piece.trace" >"$TEXT/golden-$base-$p.trace"
 	done
 done
 rm -f "$BUILD/golden/piece.trace"
