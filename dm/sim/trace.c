@@ -170,16 +170,29 @@ static int hexval(char ch)
 	return -1;
 }
 
+/* QEMU answers data shorter than 3 characters with this line, not FAIL (-ERANGE: verbatim). */
+static int short_data(const struct words *w, char *err, size_t errlen)
+{
+	if (strlen(w->w[3]) >= 3)
+		return 0;
+	snprintf(err, errlen, "ERR invalid argument size");
+	return -ERANGE;
+}
+
 static int parse_write(struct words *w, struct trace_cmd *c, char *err, size_t errlen)
 {
 	const char *hex;
 	size_t digits;
+	int ret;
 
 	if (arg_u64(w, 1, "address", &c->addr, err, errlen) ||
 	    arg_u64(w, 2, "size", &c->len, err, errlen))
 		return -EINVAL;
 	if (w->n < 4)
 		return perr(err, errlen, "write: missing data");
+	ret = short_data(w, err, errlen);
+	if (ret)
+		return ret;
 	if (check_span(w, c, TRACE_SPAN_MAX, err, errlen))
 		return -EINVAL;
 	hex = w->w[3];
@@ -196,6 +209,56 @@ static int parse_write(struct words *w, struct trace_cmd *c, char *err, size_t e
 	/* As QEMU: whole byte pairs only; bytes past the data given are zero. */
 	for (size_t i = 0; i < c->len && 2 * i + 1 < digits; i++)
 		c->data[i] = hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]);
+	return 0;
+}
+
+static int b64val(char ch)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = ch ? strchr(alphabet, ch) : NULL;
+
+	return p ? (int)(p - alphabet) : -1;
+}
+
+/* b64write ADDR SIZE DATA (RFC 4648 base64, as g_base64_decode takes it). */
+static int parse_b64write(struct words *w, struct trace_cmd *c, char *err, size_t errlen)
+{
+	const char *b;
+	size_t n, out = 0;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	int ret;
+
+	if (arg_u64(w, 1, "address", &c->addr, err, errlen) ||
+	    arg_u64(w, 2, "size", &c->len, err, errlen))
+		return -EINVAL;
+	if (w->n < 4)
+		return perr(err, errlen, "b64write: missing data");
+	ret = short_data(w, err, errlen);
+	if (ret)
+		return ret;
+	if (check_span(w, c, TRACE_SPAN_MAX, err, errlen))
+		return -EINVAL;
+	b = w->w[3];
+	n = strlen(b);
+	while (n && b[n - 1] == '=')
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (b64val(b[i]) < 0)
+			return perr(err, errlen, "b64write: '%c' is not base64", b[i]);
+	c->data = calloc(1, c->len);
+	if (!c->data)
+		return -ENOMEM;
+	/* As QEMU: data shorter than SIZE leaves the rest (here: zeros), longer is cut. */
+	for (size_t i = 0; i < n && out < c->len; i++) {
+		acc = acc << 6 | (uint32_t)b64val(b[i]);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			c->data[out++] = (uint8_t)(acc >> bits);
+		}
+	}
 	return 0;
 }
 
@@ -416,6 +479,8 @@ static const struct cmd_desc cmds[] = {
 	{ "readq", TOP_READN, parse_readn },
 	{ "write", TOP_WRITE, parse_write },
 	{ "read", TOP_READ, parse_read },
+	{ "b64write", TOP_WRITE, parse_b64write },
+	{ "b64read", TOP_B64READ, parse_read },
 	{ "memset", TOP_MEMSET, parse_memset },
 	{ "clock_step", TOP_CLOCK_STEP, parse_clock_step },
 	{ "clock_set", TOP_CLOCK_SET, parse_clock_set },
@@ -493,7 +558,7 @@ static void answer(struct trace_exec *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (!strncmp(buf, "FAIL", 4))
+	if (!strncmp(buf, "FAIL", 4) || !strncmp(buf, "ERR", 3))
 		t->fails++;
 	t->out(t->opaque, buf);
 }
@@ -641,6 +706,38 @@ static void exec_read(struct trace_exec *t, struct trace_cmd *c)
 	free(data);
 }
 
+static void exec_b64read(struct trace_exec *t, struct trace_cmd *c)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t *d = calloc(1, c->len + 2);
+	char *s = malloc(4 * (c->len / 3 + 1) + 5);
+	size_t o = 3;
+
+	if (!d || !s) {
+		free(d);
+		free(s);
+		answer(t, "FAIL out of memory\n");
+		return;
+	}
+	phys_bulk(t, c->addr, d, c->len, false);
+	memcpy(s, "OK ", 3);
+	for (uint64_t i = 0; i < c->len; i += 3) {
+		uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
+		uint64_t left = c->len - i;
+
+		s[o++] = alphabet[v >> 18];
+		s[o++] = alphabet[(v >> 12) & 63];
+		s[o++] = left > 1 ? alphabet[(v >> 6) & 63] : '=';
+		s[o++] = left > 2 ? alphabet[v & 63] : '=';
+	}
+	s[o++] = '\n';
+	s[o] = '\0';
+	t->out(t->opaque, s);
+	free(s);
+	free(d);
+}
+
 static void exec_memset(struct trace_exec *t, struct trace_cmd *c)
 {
 	uint8_t chunk[4096];
@@ -769,6 +866,7 @@ static const exec_fn exec_table[] = {
 	[TOP_READN] = exec_readn,
 	[TOP_WRITE] = exec_write,
 	[TOP_READ] = exec_read,
+	[TOP_B64READ] = exec_b64read,
 	[TOP_MEMSET] = exec_memset,
 	[TOP_CLOCK_STEP] = exec_clock_step,
 	[TOP_CLOCK_SET] = exec_clock_set,
@@ -829,7 +927,10 @@ void trace_exec_line(struct trace_exec *t, const char *line, size_t len)
 		free(text);
 	}
 	if (ret) {
-		answer(t, "FAIL %s\n", ret == -ENOMEM ? "out of memory" : err);
+		if (ret == -ERANGE)
+			answer(t, "%s\n", err);
+		else
+			answer(t, "FAIL %s\n", ret == -ENOMEM ? "out of memory" : err);
 	} else {
 		exec_table[c.op](t, &c);
 	}

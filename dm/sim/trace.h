@@ -35,6 +35,7 @@ enum trace_op {
 	TOP_READN,  /* readb..readq */
 	TOP_WRITE,
 	TOP_READ,
+	TOP_B64READ,
 	TOP_MEMSET,
 	TOP_CLOCK_STEP,
 	TOP_CLOCK_SET,
@@ -64,7 +65,9 @@ struct trace_cmd {
 /*
  * Parse one line (no newline; a trailing CR is ignored). 0 with cmd filled
  * (op TOP_NONE for a comment or blank line), or -EINVAL with the reason
- * (without "FAIL ") in err, or -ENOMEM. Free with trace_cmd_free either way.
+ * (without "FAIL ") in err, or -ERANGE with the whole answer in err (QEMU's
+ * "ERR invalid argument size" for write/b64write data under 3 characters),
+ * or -ENOMEM. Free with trace_cmd_free either way.
  */
 __attribute__((warn_unused_result)) int
 trace_parse(const char *line, size_t len, struct trace_cmd *cmd, char *err, size_t errlen);

@@ -139,6 +139,37 @@ static void write_data_as_qemu_takes_it(void **state)
 	trace_cmd_free(&c);
 	assert_int_equal(parse("write 0 2", &c), -EINVAL);
 	trace_cmd_free(&c);
+	/* QEMU's own answer for data under 3 characters, given verbatim (-ERANGE). */
+	assert_int_equal(parse("write 0 2 0x", &c), -ERANGE);
+	assert_string_equal(err, "ERR invalid argument size");
+	trace_cmd_free(&c);
+}
+
+static void base64_commands(void **state)
+{
+	struct trace_cmd c;
+
+	(void)state;
+	assert_int_equal(parse("b64write 0x2000 5 aGVsbG8=", &c), 0);
+	assert_int_equal(c.op, TOP_WRITE);
+	assert_memory_equal(c.data, "hello", 5);
+	trace_cmd_free(&c);
+	/* Shorter data than SIZE: zeros after it; longer: cut at SIZE. */
+	assert_int_equal(parse("b64write 0 4 aGk=", &c), 0);
+	assert_memory_equal(c.data, "hi\0\0", 4);
+	trace_cmd_free(&c);
+	assert_int_equal(parse("b64write 0 2 aGVsbG8=", &c), 0);
+	assert_memory_equal(c.data, "he", 2);
+	trace_cmd_free(&c);
+	assert_int_equal(parse("b64write 0 2 ab", &c), -ERANGE);
+	trace_cmd_free(&c);
+	assert_int_equal(parse("b64write 0 2 a*b=", &c), -EINVAL);
+	assert_string_equal(err, "b64write: '*' is not base64");
+	trace_cmd_free(&c);
+	assert_int_equal(parse("b64read 0x10 3", &c), 0);
+	assert_int_equal(c.op, TOP_B64READ);
+	assert_int_equal(c.len, 3);
+	trace_cmd_free(&c);
 }
 
 static void read_and_memset_lengths(void **state)
@@ -406,6 +437,10 @@ static void executes_on_an_empty_machine(void **state)
 	run(&t, &a, "memset 0x2000 2 0x1ff", "OK\n");
 	run(&t, &a, "read 0x2000 3", "OK 0xffff03\n");
 	run(&t, &a, "memset 0x2000 0 1", "OK\n");
+	run(&t, &a, "b64write 0x2100 5 aGVsbG8=", "OK\n");
+	run(&t, &a, "b64read 0x2100 5", "OK aGVsbG8=\n");
+	run(&t, &a, "b64read 0x2100 4", "OK aGVsbA==\n");
+	run(&t, &a, "write 0x2100 1 0x", "ERR invalid argument size\n");
 	/* Beyond RAM with nothing mapped: zeros, as QEMU's unassigned memory reads. */
 	run(&t, &a, "readl 0x40000000", "OK 0x0000000000000000\n");
 	run(&t, &a, "read 0xfffffe 4", "OK 0x00000000\n");
@@ -428,8 +463,9 @@ static void executes_on_an_empty_machine(void **state)
 	run(&t, &a, "irq_intercept_in ioapic", "OK\n");
 	run(&t, &a, "# a comment", "");
 	run(&t, &a, "bogus", "FAIL Unknown command 'bogus'\n");
+	run(&t, &a, "b64read", "FAIL b64read: missing address\n");
 	run(&t, &a, "inb 0x10000", "FAIL inb: port 0x10000 above 0xffff\n");
-	assert_int_equal(t.fails, 6);
+	assert_int_equal(t.fails, 8);
 
 	/* Interrupts: reported only after intercept, on level changes, before the answer. */
 	plat_isa_irq(&s->m.plat, 4, true);
@@ -459,6 +495,7 @@ int main(void)
 		cmocka_unit_test(rejects_malformed_port_commands),
 		cmocka_unit_test(comments_and_blank_lines_are_not_commands),
 		cmocka_unit_test(write_data_as_qemu_takes_it),
+		cmocka_unit_test(base64_commands),
 		cmocka_unit_test(read_and_memset_lengths),
 		cmocka_unit_test(clock_and_intercept),
 		cmocka_unit_test(xen_ioreq_shapes),
