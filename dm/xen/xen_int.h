@@ -119,7 +119,7 @@ struct xen_platform *xen_of(const struct machine *m);
 void xen_ioreq_from_xen(const ioreq_t *x, struct dm_ioreq *r);
 /* Handle vCPU i's slot if a request is ready. Returns 1 handled, 0 spurious. */
 int xen_handle_sync(struct xen_platform *xp, unsigned vcpu);
-/* Apply every buffered entry; returns how many slots were consumed. */
+/* Apply the buffered entries, at most a ring's worth; returns how many slots were consumed. */
 unsigned xen_drain_buffered(struct xen_platform *xp);
 /* The event-channel fd became readable. */
 void xen_evtchn_ready(void *opaque, uint32_t events);

@@ -12,8 +12,10 @@
  * completed (all ones for a read) and logged: a vCPU never stalls on us.
  *
  * Buffered ring: drained before every synchronous request and from a 100 ms
- * timer armed when its channel fires; the read pointer only ever moves by
- * an atomic add because Xen canonicalises both pointers with a cmpxchg.
+ * timer armed when its channel fires, at most a ring's worth of slots per
+ * drain so that a guest feeding it cannot hold the loop; the read pointer
+ * only ever moves by an atomic add because Xen canonicalises both pointers
+ * with a cmpxchg.
  * Entries of size 8 take two slots (low word, then high word).
  *
  * Left out: the legacy (non-atomic) buffered mode and the default ioreq
@@ -185,6 +187,12 @@ static unsigned buf_one(struct xen_platform *xp, uint32_t rd, uint32_t wr)
 	return 1;
 }
 
+/*
+ * At most one ring's worth of slots per call: everything Xen posted before
+ * the synchronous request that follows is in it, and a guest (another
+ * vCPU) that keeps the ring fed cannot hold the loop here; the rest is
+ * taken by the next call (the timer re-arms while it finds work).
+ */
 unsigned xen_drain_buffered(struct xen_platform *xp)
 {
 	buffered_iopage_t *pg = xp->buffered;
@@ -192,7 +200,7 @@ unsigned xen_drain_buffered(struct xen_platform *xp)
 
 	if (!pg)
 		return 0;
-	for (;;) {
+	while (done < IOREQ_BUFFER_SLOT_NUM) {
 		uint32_t rd = __atomic_load_n(&pg->read_pointer, __ATOMIC_RELAXED);
 		uint32_t wr, used;
 

@@ -572,6 +572,58 @@ static void buffered_racing_producer(void **state)
 	free(s);
 }
 
+/*
+ * A guest that keeps the ring fed (here: every write the device takes posts
+ * another, as a second vCPU spinning on a posted write would) cannot hold
+ * the loop in one drain: a drain takes at most a ring's worth of slots,
+ * the timer takes the rest. Without the bound xen_drain_buffered never
+ * returned.
+ */
+#define FEED_PORT 0x530
+
+struct feeder {
+	struct region r;
+	unsigned seen, left;
+};
+
+static uint64_t feed_read(void *opaque, uint64_t off, unsigned size)
+{
+	(void)opaque, (void)off, (void)size;
+	return 0;
+}
+
+static void feed_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+	struct feeder *fd = opaque;
+
+	(void)off, (void)size;
+	fd->seen++;
+	if (fd->left && xensim_buffered_write(IOREQ_TYPE_PIO, FEED_PORT, 1, val + 1) == 0)
+		fd->left--;
+}
+
+static const struct region_ops feed_ops = { .read = feed_read, .write = feed_write };
+
+static void buffered_feeding_guest_bounded(void **state)
+{
+	struct env *e = *state;
+	struct feeder fd = { .left = 5 * IOREQ_BUFFER_SLOT_NUM };
+	unsigned done;
+
+	fd.r = (struct region){ .name = "feeder", .space = BUS_PIO, .base = FEED_PORT, .len = 1,
+				.ops = &feed_ops, .opaque = &fd };
+	assert_int_equal(bus_add(e->m.bus, &fd.r), 0);
+	assert_int_equal(xensim_buffered_write(IOREQ_TYPE_PIO, FEED_PORT, 1, 0), 0);
+	done = xen_drain_buffered(xp_of(e));
+	assert_true(done > 0 && done <= IOREQ_BUFFER_SLOT_NUM);
+	assert_int_equal(fd.seen, done);
+	/* The timer takes the rest, a ring's worth per run, until the feeder stops. */
+	pump_buffered(e);
+	assert_int_equal(fd.left, 0);
+	assert_int_equal(fd.seen, 5 * IOREQ_BUFFER_SLOT_NUM + 1);
+	bus_del(e->m.bus, &fd.r);
+}
+
 /* TIMEOFFSET comes buffered as a quad word; it is consumed, nothing reaches a device. */
 static void buffered_timeoffset(void **state)
 {
@@ -767,6 +819,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(buffered_quad_across_wrap, setup1, teardown),
 		cmocka_unit_test_setup_teardown(buffered_racing_producer, setup4, teardown),
 		cmocka_unit_test_setup_teardown(buffered_timeoffset, setup1, teardown),
+		cmocka_unit_test_setup_teardown(buffered_feeding_guest_bounded, setup1, teardown),
 		cmocka_unit_test_setup_teardown(malformed_answered, setup1, teardown),
 		cmocka_unit_test_setup_teardown(malformed_writes_and_faults, setup1, teardown),
 		cmocka_unit_test_setup_teardown(malformed_buffered, setup1, teardown),
