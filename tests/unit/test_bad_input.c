@@ -684,23 +684,31 @@ static void run_board(enum machine_kind kind, uint64_t seed)
 	free(r);
 }
 
+/* BAD_INPUT_SEED=N: explore from another seed (the checked-in runs use the fixed ones). */
+static uint64_t seed_of(uint64_t fixed)
+{
+	const char *s = getenv("BAD_INPUT_SEED");
+
+	return s ? fixed ^ strtoull(s, NULL, 0) : fixed;
+}
+
 static void test_xenfv(void **state)
 {
 	(void)state;
-	run_board(MACHINE_XENFV, SEED);
+	run_board(MACHINE_XENFV, seed_of(SEED));
 }
 
 static void test_pc(void **state)
 {
 	(void)state;
-	run_board(MACHINE_PC, SEED ^ 0x5043);
+	run_board(MACHINE_PC, seed_of(SEED ^ 0x5043));
 }
 
 /* A second xenfv run from another seed: other paths through the same registers. */
 static void test_xenfv_seed2(void **state)
 {
 	(void)state;
-	run_board(MACHINE_XENFV, SEED * 3 + 1);
+	run_board(MACHINE_XENFV, seed_of(SEED * 3 + 1));
 }
 
 static int quiet(void **state)
