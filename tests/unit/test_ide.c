@@ -825,6 +825,58 @@ static void unplug_only_disks(void **state)
 	rig_free(r);
 }
 
+/*
+ * A hostile guest: random accesses of every width to every IDE and BM port,
+ * random PRD tables and packets, commands mixed in. Nothing may crash or
+ * hang (ASan/UBSan run this too); afterwards SRST brings the disk back.
+ */
+static void random_guest_survives(void **state)
+{
+	static const uint16_t ports[] = { 0x1f0,  0x1f1,  0x1f2,   0x1f3,   0x1f4,  0x1f5,  0x1f6,
+					  0x1f7,  0x3f6,  0x170,   0x171,   0x172,  0x173,  0x174,
+					  0x175,  0x176,  0x177,   0x376,   BM,	    BM + 2, BM + 4,
+					  BM + 6, BM + 8, BM + 10, BM + 12, BM + 14 };
+	static const uint8_t cmds[] = { 0x20, 0x24, 0x25, 0x29, 0x30, 0x35, 0x39, 0xc4, 0xc5,
+					0xc8, 0xca, 0xec, 0xa0, 0xa1, 0x06, 0xb0, 0xef, 0xe7 };
+	struct rig *r = rig_new(false, false, true);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	uint16_t id[256];
+
+	(void)state;
+	for (unsigned i = 0; i < 200000; i++) {
+		uint16_t port;
+		unsigned size;
+		uint32_t v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		port = ports[x % (sizeof(ports) / sizeof(ports[0]))];
+		size = 1u << ((x >> 8) % 3);
+		v = (uint32_t)(x >> 20);
+		if (((x >> 40) & 15) == 0)
+			outb(r, (x >> 44) & 1 ? 0x177 : 0x1f7, cmds[(x >> 45) % sizeof(cmds)]);
+		else if (((x >> 40) & 15) == 1)
+			assert_int_equal(gm_write(&r->m.mem, 0x10000 + ((x >> 48) & 0xff8), &x, 8),
+					 0);
+		else if ((x >> 63) & 1)
+			bus_write(r->m.bus, BUS_PIO, port, v, size);
+		else
+			bus_read(r->m.bus, BUS_PIO, port, size);
+	}
+	outb(r, BM, 0);
+	outb(r, BM + 8, 0);
+	outb(r, 0x3f6, 0x04);
+	outb(r, 0x3f6, 0x00);
+	assert_int_equal(inb(r, 0x1f7) & 0x89, 0);
+	outb(r, 0x1f6, 0xa0);
+	outb(r, 0x1f7, 0xec);
+	assert_int_equal(inb(r, 0x1f7), 0x58);
+	pio_in(r, 0x1f0, (uint8_t *)id, 512);
+	assert_int_equal(id[0], 0x0040);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -845,6 +897,7 @@ int main(void)
 		cmocka_unit_test(atapi_byte_count_limit),
 		cmocka_unit_test(atapi_dma_reads),
 		cmocka_unit_test(unplug_only_disks),
+		cmocka_unit_test(random_guest_survives),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
