@@ -237,15 +237,18 @@ unit: $(UNIT_BINS)
 deps:
 	$(Q)scripts/deps.sh
 
+# Parallel sub-builds for the README's commands (the machine has 2 cores; CI too).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 # The README's first command: install, build, run the main job on its embedded default.
 run: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all
 	$(Q)$(BUILD)/hvmdm
 
 # The README's second command: install, build both flavours, run everything.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit
-	$(Q)$(MAKE) --no-print-directory SAN=1 all unit
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all unit
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) SAN=1 all unit
 	$(Q)scripts/run-tests.sh build build-san
 
 # The suite on whatever is already built in $(BUILD).
