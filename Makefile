@@ -171,6 +171,9 @@ unit_extra_xen_mapcache := $(XEN_SRCS) $(XENSIM_SRCS) dm/machine.c
 
 # The i440FX test reads the golden dumps and QEMU transcripts.
 unit_extra_i440fx := tests/golden/golden.c
+# The PIIX4 PM and Xen platform tests compare with the golden config dumps (dev_rig.h).
+unit_extra_piix4_pm := tests/golden/golden.c
+unit_extra_xen_platform := tests/golden/golden.c
 
 # The bad-input test builds the real boards on the sim platform.
 unit_extra_bad_input := dm/machine.c

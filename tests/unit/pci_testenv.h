@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dm/bus.h"
+#include "dm/device.h"
 #include "dm/machine.h"
 #include "dm/platform.h"
 
@@ -124,6 +125,32 @@ static inline void te_clear(struct test_env *te)
 	te->nintx = 0;
 	te->nroutes = 0;
 	memset(te->requests, 0, sizeof(te->requests));
+}
+
+/* Create and realize one device from a "-device" spec; NULL if it does not parse or fails. */
+static inline struct dm_dev *te_add(struct test_env *te, const char *spec)
+{
+	struct dm_dev *dev = NULL;
+	char err[128];
+
+	if (dev_parse(&te->m, spec, &dev, err, sizeof(err)) || dev_realize(dev))
+		return NULL;
+	return dev;
+}
+
+/* Free every device, last created first (as machine_teardown does). */
+static inline void te_remove_all(struct test_env *te)
+{
+	while (te->m.devs) {
+		struct dm_dev **pp = &te->m.devs;
+
+		while ((*pp)->next)
+			pp = &(*pp)->next;
+		struct dm_dev *d = *pp;
+		*pp = NULL;
+		dev_free(d);
+	}
+	te->m.devs_tail = &te->m.devs;
 }
 
 /* CONFIG_ADDRESS for bus 0 devfn reg, enable bit set. */

@@ -18,6 +18,7 @@
 #include "dm/machine.h"
 #include "dm/state.h"
 #include "hw/isa/cmos.h"
+#include "tests/unit/dev_rig.h"
 
 struct rig {
 	struct machine m;
@@ -27,22 +28,13 @@ struct rig {
 
 static int rig_build(struct rig *r, uint64_t ram_mb, unsigned smp, const char *boot)
 {
-	char err[256];
-	struct dm_dev *d;
+	struct dm_dev *d = NULL;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	r->o.kind = MACHINE_XENFV;
-	r->o.ram_mb = ram_mb;
-	r->o.smp = smp;
+	dev_rig_init(&r->m, &r->o, MACHINE_XENFV, ram_mb, smp, NULL, NULL);
 	r->o.boot = boot;
-	r->m.opts = &r->o;
-	r->m.devs_tail = &r->m.devs;
-	r->m.bus = bus_new();
-	assert_non_null(r->m.bus);
-	ret = dev_parse(&r->m, "cmos", &d, err, sizeof(err));
-	assert_int_equal(ret, 0);
-	ret = dev_realize(d);
+	ret = dev_rig_add(&r->m, "cmos", &d);
 	if (ret)
 		return ret;
 	r->cmos = cmos_find(&r->m);
@@ -52,13 +44,7 @@ static int rig_build(struct rig *r, uint64_t ram_mb, unsigned smp, const char *b
 
 static void rig_free(struct rig *r)
 {
-	while (r->m.devs) {
-		struct dm_dev *d = r->m.devs;
-
-		r->m.devs = d->next;
-		dev_free(d);
-	}
-	bus_free(r->m.bus);
+	dev_rig_free(&r->m);
 }
 
 static uint8_t cmos_rd(struct rig *r, uint8_t idx)
@@ -256,12 +242,6 @@ static void save_and_restore(void **state)
 	snap_wr_free(&w);
 	rig_free(&a);
 	rig_free(&b);
-}
-
-static uint32_t lcg(uint32_t *x)
-{
-	*x = *x * 1103515245u + 12345u;
-	return *x >> 8;
 }
 
 /*

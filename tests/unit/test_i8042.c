@@ -22,6 +22,7 @@
 #include "dm/input.h"
 #include "dm/machine.h"
 #include "dm/state.h"
+#include "tests/unit/dev_rig.h"
 
 /* Status register bits (Technical Reference, "Status Register"). */
 #define ST_OBF	 0x01
@@ -73,33 +74,14 @@ static const struct platform_ops rig_plat = {
 
 static void rig_build(struct rig *r, enum machine_kind kind, const char *spec)
 {
-	char err[256];
-	struct dm_dev *d;
-
 	memset(r, 0, sizeof(*r));
-	r->o.kind = kind;
-	r->o.ram_mb = 16;
-	r->o.smp = 1;
-	r->m.opts = &r->o;
-	r->m.devs_tail = &r->m.devs;
-	r->m.plat.ops = &rig_plat;
-	r->m.plat.opaque = r;
-	r->m.bus = bus_new();
-	assert_non_null(r->m.bus);
-	assert_int_equal(dev_parse(&r->m, spec, &d, err, sizeof(err)), 0);
-	assert_int_equal(dev_realize(d), 0);
-	r->dev = d;
+	dev_rig_init(&r->m, &r->o, kind, 16, 1, &rig_plat, r);
+	assert_int_equal(dev_rig_add(&r->m, spec, &r->dev), 0);
 }
 
 static void rig_free(struct rig *r)
 {
-	while (r->m.devs) {
-		struct dm_dev *d = r->m.devs;
-
-		r->m.devs = d->next;
-		dev_free(d);
-	}
-	bus_free(r->m.bus);
+	dev_rig_free(&r->m);
 }
 
 static uint8_t st(struct rig *r)

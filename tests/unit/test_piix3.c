@@ -22,30 +22,6 @@
 
 #define PIIX3 PCI_DEVFN(1, 0)
 
-static struct dm_dev *te_add(struct test_env *te, const char *spec)
-{
-	struct dm_dev *dev = NULL;
-	char err[128];
-
-	if (dev_parse(&te->m, spec, &dev, err, sizeof(err)) || dev_realize(dev))
-		return NULL;
-	return dev;
-}
-
-static void te_remove_all(struct test_env *te)
-{
-	while (te->m.devs) {
-		struct dm_dev **pp = &te->m.devs;
-
-		while ((*pp)->next)
-			pp = &(*pp)->next;
-		struct dm_dev *d = *pp;
-		*pp = NULL;
-		dev_free(d);
-	}
-	te->m.devs_tail = &te->m.devs;
-}
-
 static int setup(void **state)
 {
 	struct test_env *te = te_new();

@@ -23,6 +23,7 @@
 #include "dm/state.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/piix4_pm.h"
+#include "tests/unit/dev_rig.h"
 
 #define PM_DEVFN 0x0b /* 00:01.3 */
 
@@ -60,38 +61,20 @@ static char *serials[] = { serial0 };
 
 static void rig_build(struct rig *r, unsigned smp)
 {
-	char err[256];
 	struct dm_dev *d;
 
 	memset(r, 0, sizeof(*r));
-	r->o.kind = MACHINE_XENFV;
-	r->o.ram_mb = 240;
-	r->o.smp = smp;
+	dev_rig_init(&r->m, &r->o, MACHINE_XENFV, 240, smp, &rig_plat, r);
 	r->o.serials.v = serials; /* libxl's one -serial: 0x67 = 0x08 */
 	r->o.serials.n = 1;
-	r->m.opts = &r->o;
-	r->m.devs_tail = &r->m.devs;
-	r->m.bus = bus_new();
-	assert_non_null(r->m.bus);
-	r->m.plat.ops = &rig_plat;
-	r->m.plat.opaque = r;
-	assert_int_equal(dev_parse(&r->m, "piix4-pm", &d, err, sizeof(err)), 0);
-	assert_int_equal(dev_realize(d), 0);
+	assert_int_equal(dev_rig_add(&r->m, "piix4-pm", &d), 0);
 	r->pm = piix4_pm_find(&r->m);
 	assert_ptr_equal(r->pm, d);
 }
 
 static void rig_free(struct rig *r)
 {
-	while (r->m.devs) {
-		struct dm_dev *d = r->m.devs;
-
-		r->m.devs = d->next;
-		dev_free(d);
-	}
-	bus_free(r->m.bus);
-	if (r->m.loop)
-		loop_free(r->m.loop);
+	dev_rig_free(&r->m);
 }
 
 static uint32_t cfg_rd(struct rig *r, unsigned reg, unsigned size)
@@ -122,54 +105,6 @@ static void hvmloader_pm_setup(struct rig *r)
 }
 
 /* ---------------------------------------------------------------- golden dumps */
-
-/*
- * The 256 config bytes of bdf ("00:01.3") from an lspci -x style dump in
- * a golden log. 0 on success, -ENOENT when the file or the function is absent.
- */
-static int golden_cfg(const char *log, const char *bdf, uint8_t out_cfg[256])
-{
-	static const char *const dirs[] = { "../shared/docs/qemu-xen-golden",
-					    "/work/shared/docs/qemu-xen-golden" };
-	char path[512], line[512], want[32];
-	FILE *f = NULL;
-	int rows = -1;
-
-	for (size_t i = 0; i < 2 && !f; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], log);
-		f = fopen(path, "r");
-	}
-	if (!f)
-		return -ENOENT;
-	snprintf(want, sizeof(want), "%s device", bdf);
-	while (fgets(line, sizeof(line), f) && rows < 16) {
-		unsigned off, b[16];
-
-		if (rows < 0) {
-			if (!strncmp(line, want, strlen(want)))
-				rows = 0;
-			continue;
-		}
-		assert_int_equal(sscanf(line, "%x: %x %x %x %x %x %x %x %x %x %x %x %x %x %x %x %x",
-					&off, &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6],
-					&b[7], &b[8], &b[9], &b[10], &b[11], &b[12], &b[13], &b[14],
-					&b[15]),
-				 17);
-		assert_int_equal(off, rows * 16);
-		for (int i = 0; i < 16; i++)
-			out_cfg[rows * 16 + i] = (uint8_t)b[i];
-		rows++;
-	}
-	fclose(f);
-	return rows == 16 ? 0 : -ENOENT;
-}
-
-struct cfg_op {
-	char dir; /* 'r': expect data, 'w': write data */
-	uint8_t reg;
-	uint8_t size;
-	uint32_t data;
-};
 
 /*
  * Every config access hvmloader, SeaBIOS and Linux made to 00:01.3 in the
@@ -240,6 +175,7 @@ static const struct cfg_op golden_ops_a[] = {
 	{ 'r', 0xf0, 4, 0x0 },	      { 'r', 0xf4, 4, 0x0 },	    { 'r', 0xf8, 4, 0x0 },
 	{ 'r', 0xfc, 4, 0x0 },
 };
+#define N_GOLDEN_OPS (sizeof(golden_ops_a) / sizeof(golden_ops_a[0]))
 
 /* Replaying the golden run's config accesses gives every read qemu-xen gave. */
 static void golden_config_replay(void **state)
@@ -248,17 +184,7 @@ static void golden_config_replay(void **state)
 
 	(void)state;
 	rig_build(&r, 1);
-	for (size_t i = 0; i < sizeof(golden_ops_a) / sizeof(golden_ops_a[0]); i++) {
-		const struct cfg_op *op = &golden_ops_a[i];
-
-		if (op->dir == 'w') {
-			cfg_wr(&r, op->reg, op->data, op->size);
-			continue;
-		}
-		if (cfg_rd(&r, op->reg, op->size) != op->data)
-			fail_msg("access %zu: read %#x/%u = %#x, qemu-xen gave %#x", i, op->reg,
-				 op->size, cfg_rd(&r, op->reg, op->size), op->data);
-	}
+	cfg_ops_replay(r.m.bus, PM_DEVFN, golden_ops_a, N_GOLDEN_OPS, true);
 	rig_free(&r);
 }
 
@@ -272,13 +198,10 @@ static void golden_config_dump(void **state)
 
 	(void)state;
 	for (size_t l = 0; l < sizeof(logs) / sizeof(logs[0]); l++) {
-		if (golden_cfg(logs[l], "00:01.3", want))
+		if (golden_log_dump(logs[l], PM_DEVFN, want))
 			skip();
 		rig_build(&r, 1);
-		for (size_t i = 0; i < sizeof(golden_ops_a) / sizeof(golden_ops_a[0]); i++)
-			if (golden_ops_a[i].dir == 'w')
-				cfg_wr(&r, golden_ops_a[i].reg, golden_ops_a[i].data,
-				       golden_ops_a[i].size);
+		cfg_ops_replay(r.m.bus, PM_DEVFN, golden_ops_a, N_GOLDEN_OPS, false);
 		for (unsigned reg = 0; reg < 256; reg++)
 			if (cfg_rd(&r, reg, 1) != want[reg])
 				fail_msg("%s: 00:01.3 config[%#04x] = %#04x, golden %#04x", logs[l],
@@ -606,12 +529,6 @@ static void save_and_restore(void **state)
 	snap_wr_free(&w);
 	rig_free(&a);
 	rig_free(&b);
-}
-
-static uint32_t lcg(uint32_t *x)
-{
-	*x = *x * 1103515245u + 12345u;
-	return *x >> 8;
 }
 
 /*
