@@ -14,7 +14,8 @@
 #   E2E_OUT      this run's files (default BUILD/e2e)
 #   E2E_GUESTS   guests from tests/e2e/guests/ (default: all but those with a
 #                file named "slow" in their directory)
-#   E2E_DMS      device models, in run order (default "hvmdm qemu")
+#   E2E_DMS      device models, in run order (default "hvmdm qemu"); one
+#                named twice runs twice (RUN hello-hvmdm2), for A/B timings
 #   E2E_GUEST_TIMEOUT  seconds a guest may run (default 240)
 #   E2E_TIMEOUT  seconds for the whole nested boot (default 1800)
 #   E2E_SMP, E2E_MEM   the outer QEMU's CPUs and memory (default 2, 2G)
@@ -61,8 +62,12 @@ mkdir -p "$OUT"
 	echo "# RUN GUEST DM TIMEOUT"
 	for g in $E2E_GUESTS; do
 		[ -f "$E2E_DIR/guests/$g/guest.cfg" ] || { echo "e2e: no guest '$g'" >&2; exit 2; }
+		seen=" "
 		for dm in $DMS; do
-			echo "$g-$dm $g $dm $GUEST_TMO"
+			# a device model named twice runs twice: RUN gets a count (hello-hvmdm2)
+			n=$(($(echo "$seen" | tr ' ' '\n' | grep -c "^$dm$" || true) + 1))
+			seen="$seen$dm "
+			echo "$g-$dm$([ $n -gt 1 ] && echo $n) $g $dm $GUEST_TMO"
 		done
 	done
 } > "$OUT/plan"

@@ -147,6 +147,10 @@ copy_missing_libs() {
 build_overlay() {
 	local cache=$1 run=$2 hvmdm=$3 base ov g
 	base=$(build_base "$cache")
+	# bases of older keys are dead weight (400 MB each)
+	for d in "$cache"/base-*; do
+		[ "$d" = "$base" ] || rm -rf "$d"
+	done
 	ov=$run/overlay
 	rm -rf "$ov"
 	mkdir -p "$ov/e2e/guests" "$ov/usr/local/bin"
