@@ -27,6 +27,14 @@ const struct dev_type *dev_type_find(const char *name)
 	return NULL;
 }
 
+struct dm_dev *dev_find_type(struct machine *m, const struct dev_type *type)
+{
+	for (struct dm_dev *d = m ? m->devs : NULL; d; d = d->next)
+		if (d->type == type)
+			return d;
+	return NULL;
+}
+
 static size_t prop_count(const struct dev_type *type)
 {
 	size_t n = 0;

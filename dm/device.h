@@ -100,6 +100,8 @@ struct dm_dev {
 extern const struct dev_type *const dev_types[];
 
 const struct dev_type *dev_type_find(const char *name);
+/* The first device of type on m's list (creation order), or NULL (also for m NULL). */
+struct dm_dev *dev_find_type(struct machine *m, const struct dev_type *type);
 
 /*
  * Parse "TYPE,prop=val,..." into a new instance bound to m (not yet

@@ -283,10 +283,7 @@ static int cmos_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
 
 struct dm_dev *cmos_find(struct machine *m)
 {
-	for (struct dm_dev *d = m ? m->devs : NULL; d; d = d->next)
-		if (d->type == &cmos_type)
-			return d;
-	return NULL;
+	return dev_find_type(m, &cmos_type);
 }
 
 int cmos_set(struct dm_dev *cmos, unsigned idx, uint8_t val)

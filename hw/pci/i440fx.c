@@ -249,10 +249,7 @@ static void i440fx_post_load(struct dm_dev *dev)
 
 struct dm_dev *i440fx_find(struct machine *m)
 {
-	for (struct dm_dev *d = m ? m->devs : NULL; d; d = d->next)
-		if (d->type == &i440fx_type)
-			return d;
-	return NULL;
+	return dev_find_type(m, &i440fx_type);
 }
 
 void i440fx_set_cf9(struct dm_dev *host, const struct i440fx_cf9 *h)

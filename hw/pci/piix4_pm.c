@@ -613,11 +613,7 @@ static int piix4_pm_init(struct dm_dev *dev)
 	r = pm_regions_init(s);
 	if (r)
 		return r;
-	r = pci_func_attach(&s->pci);
-	if (r)
-		dm_err(dev->name, "PCI %02x.%x: %s", PCI_SLOT(devfn), PCI_FUNC(devfn),
-		       strerror(-r));
-	return r;
+	return pci_func_attach(&s->pci); /* logs which function is taken */
 }
 
 /* QEMU piix4_pm_reset: PM1, GPE and hotplug state cleared; APM kept. */
@@ -709,10 +705,7 @@ static void piix4_pm_post_load(struct dm_dev *dev)
 
 struct dm_dev *piix4_pm_find(struct machine *m)
 {
-	for (struct dm_dev *d = m ? m->devs : NULL; d; d = d->next)
-		if (d->type == &piix4_pm_type)
-			return d;
-	return NULL;
+	return dev_find_type(m, &piix4_pm_type);
 }
 
 int piix4_pm_cpu_set_present(struct dm_dev *pm, unsigned cpu, bool present)

@@ -419,11 +419,7 @@ static int xen_platform_init(struct dm_dev *dev)
 		       XEN_PLATFORM_IOPORT + XEN_PLATFORM_IOLEN - 1, strerror(-r));
 		return r;
 	}
-	r = pci_func_attach(&s->pci);
-	if (r)
-		dm_err(dev->name, "PCI %02x.%x: %s", PCI_SLOT(devfn), PCI_FUNC(devfn),
-		       strerror(-r));
-	return r;
+	return pci_func_attach(&s->pci); /* logs which function is taken */
 }
 
 /* QEMU platform_reset: flags <- 0, which makes the ROM area writable again. */

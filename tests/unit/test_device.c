@@ -387,6 +387,11 @@ static void realize_appends_in_order(void **state)
 	assert_string_equal(b->name, "uart@2f8");
 	assert_string_equal(c->name, "bare@b0");
 	assert_int_equal(((struct uart_state *)a->state)->inits, 1);
+	/* dev_find_type: the first of its type in creation order */
+	assert_ptr_equal(dev_find_type(&m, &uart_type), a);
+	assert_ptr_equal(dev_find_type(&m, &bare_type), c);
+	assert_null(dev_find_type(&m, &nic_type));
+	assert_null(dev_find_type(NULL, &uart_type));
 	/* a failing init: fini runs, nothing is appended */
 	fail_init_with = -ENODEV;
 	struct dm_dev *bad;
