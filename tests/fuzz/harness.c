@@ -812,8 +812,9 @@ void harness_write_trace_fd(struct harness *h, int fd, const char *why)
 	if (h->disk[0] || h->cd[0])
 		put(fd, "# images: @DISK@ = 2 MiB of zeros (truncate -s 2M), "
 			"@CD@ = 1 MiB of zeros (truncate -s 1M)\n");
-	put(fd, "# run: hvmdm --replay THIS.trace <argv>, or fuzz-generic --check-trace THIS.trace"
-		" (same checks as the fuzzer)\n");
+	put(fd, "# run: hvmdm --replay THIS.trace <argv>; the fuzzer's checks: FUZZ_CONFIG=");
+	put(fd, h->cfg->name);
+	put(fd, " build-fuzz/tests/fuzz/fuzz-generic --check-trace THIS.trace\n");
 	for (size_t i = 0; i < h->nlines; i++) {
 		put(fd, h->lines[i]);
 		put(fd, "\n");
