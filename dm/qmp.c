@@ -650,6 +650,12 @@ struct qmp_server *qmp_new(struct machine *m)
 {
 	struct qmp_server *q = calloc(1, sizeof(*q));
 
+	/*
+	 * jansson seeds its hash function from /dev/urandom on the first
+	 * object it builds; do it now, at set-up, not on the first command
+	 * after the sandbox (dm/sandbox.h) forbids opening files.
+	 */
+	json_object_seed(0);
 	if (q)
 		q->m = m;
 	return q;
