@@ -672,7 +672,10 @@ static int i8042_save(struct dm_dev *dev, struct snap_wr *w)
 	snap_u32(w, "mouse.dx", (uint32_t)ms->dx);
 	snap_u32(w, "mouse.dy", (uint32_t)ms->dy);
 	snap_u32(w, "mouse.dz", (uint32_t)ms->dz);
-	return snap_u8(w, "mouse.buttons", ms->buttons);
+	snap_u8(w, "mouse.buttons", ms->buttons);
+	/* Version 2: the lines as the platform has them (they depend on history, see load). */
+	snap_u8(w, "irq_kbd", s->irq_level[LINE_KBD]);
+	return snap_u8(w, "irq_mouse", s->irq_level[LINE_MOUSE]);
 }
 
 static int get_bool(struct snap_rd *r, const char *name, bool *v)
@@ -759,25 +762,46 @@ static int load_mouse(struct snap_rd *r, struct ps2_mouse *ms)
 	return 0;
 }
 
+/*
+ * The IRQ lines are not a function of the other fields: as in QEMU's pckbd,
+ * disabling the keyboard interface (0xad) leaves a raised line up, and a
+ * keyboard write that re-enables it leaves the line low while OBF is set.
+ * Version 2 saves the levels; a version 1 stream gets the ones the state
+ * implies (line_wanted), as before.
+ */
+static int load_lines(struct snap_rd *r, struct i8042 *s, uint32_t version)
+{
+	int ret;
+
+	if (version < 2) {
+		s->irq_level[LINE_KBD] = line_wanted(s, LINE_KBD);
+		s->irq_level[LINE_MOUSE] = line_wanted(s, LINE_MOUSE);
+		return 0;
+	}
+	ret = get_bool(r, "irq_kbd", &s->irq_level[LINE_KBD]);
+	return ret ?: get_bool(r, "irq_mouse", &s->irq_level[LINE_MOUSE]);
+}
+
 static int i8042_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
 {
 	struct i8042 *s = dev->state;
 	int ret;
 
-	if (version != 1)
+	if (version != 1 && version != 2)
 		return -EINVAL;
 	ret = load_ctrl(r, s);
 	ret = ret ?: load_kbd(r, &s->kbd);
-	return ret ?: load_mouse(r, &s->mouse);
+	ret = ret ?: load_mouse(r, &s->mouse);
+	return ret ?: load_lines(r, s, version);
 }
 
-/* Drive both lines to what the loaded state says, whatever they were. */
+/* Drive both lines to the loaded levels, whatever the platform had. */
 static void i8042_post_load(struct dm_dev *dev)
 {
 	struct i8042 *s = dev->state;
 
 	for (int line = LINE_KBD; line <= LINE_MOUSE; line++) {
-		bool want = line_wanted(s, line);
+		bool want = s->irq_level[line];
 
 		s->irq_level[line] = !want;
 		set_line(s, line, want);
@@ -798,7 +822,7 @@ const struct dev_type i8042_type = {
 	.help = "8042 keyboard controller, PS/2 keyboard and mouse (ports 0x60/0x64, IRQ 1/12)",
 	.props = i8042_props,
 	.state_size = sizeof(struct i8042),
-	.state_version = 1,
+	.state_version = 2,
 	.init = i8042_init,
 	.reset = i8042_reset,
 	.fini = i8042_fini,
