@@ -29,7 +29,7 @@ mkdir -p "$BUILD/work" "$BUILD/logs"
 status=0
 # fuzz_one NAME BINARY SEEDS DICT: one libFuzzer run, its findings as traces.
 fuzz_one() {
-	local c=$1 bin=$2 seeds=$3 dict=$4 rc execs eps cov summary a t
+	local c=$1 bin=$2 seeds=$3 dict=$4 rc execs eps cov secs summary a t
 	local corpus=$BUILD/corpus/$c findings=$BUILD/findings/$c log=$BUILD/logs/$c.log
 	local marker=$BUILD/work/start-$c
 	mkdir -p "$corpus" "$findings"
@@ -52,7 +52,8 @@ fuzz_one() {
 	done < <(find "$findings" -maxdepth 1 -newer "$marker" -type f \
 		\( -name 'crash-*' -o -name 'timeout-*' -o -name 'leak-*' -o -name 'oom-*' \
 		-o -name 'slow-unit-*' \) ! -name '*.trace' | sort)
-	summary="${SECS} s, ${execs:-0} execs, ${eps:-0} exec/s, ${cov:-0} edges"
+	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n1)
+	summary="${secs:-$SECS} s, ${execs:-0} execs, ${eps:-0} exec/s, ${cov:-0} edges"
 	echo "$(date -u +%FT%TZ) $c $summary findings=${#found[@]}" >>"$BUILD/fuzz-stats.txt"
 	if [ ${#found[@]} -gt 0 ] || [ "$rc" -ne 0 ]; then
 		status=1
