@@ -152,6 +152,7 @@ UNIT_TESTS := \
 	ps2 \
 	qmp \
 	qemuopts \
+	cmdline \
 	strlist \
 	bus \
 	memory \
@@ -180,6 +181,9 @@ unit_extra_bad_input := dm/machine.c
 
 # The trace executor builds a machine (dm/machine.c is not in the library).
 unit_extra_trace := dm/machine.c
+
+# The command line (dm/cmdline.c is the daemon's, not in the library).
+unit_extra_cmdline := dm/cmdline.c
 
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 

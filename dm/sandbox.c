@@ -3,8 +3,10 @@
  * dm_restrict's daemon-side half: rlimits, chroot, uid/gid, seccomp
  * (sandbox.h). The allow-list was taken from strace of the daemon serving
  * guests (ioreq loop, QMP, serial, block I/O on libaio and the I/O thread)
- * and is checked by tests/suites/sandbox.sh, which runs every feature path
- * under the filter and one forbidden call that must be killed.
+ * and is checked by tests/suites/toolstack.sh, which runs the real binary
+ * under the filter (libxl's dm_restrict command lines; IDE DMA, serial
+ * output, a QMP session with add-fd and a CD change) and one forbidden call
+ * that must be killed.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The command line as libxl writes it (libxl_dm.c
+ * libxl__build_device_model_args_new, xen-interface.md §7.1): what lands in
+ * the machine description, and the options refused by name with the reason.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dm/cmdline.h"
+#include "dm/machine.h"
+
+struct parsed {
+	struct machine_opts mo;
+	struct run_opts ro;
+	char err[1024];
+	int ret;
+};
+
+/* argv is NULL-terminated, without argv[0]. */
+static void parse(struct parsed *p, const char *const *argv)
+{
+	char name[] = "hvmdm";
+	char *v[96] = { name };
+	int n = 1;
+	FILE *err = fmemopen(p->err, sizeof(p->err) - 1, "w");
+	FILE *out = fopen("/dev/null", "w");
+
+	memset(p->err, 0, sizeof(p->err));
+	while (*argv && n < 95)
+		v[n++] = (char *)*argv++;
+	cmdline_defaults(&p->mo, &p->ro);
+	p->ret = cmdline_parse(n, v, &p->mo, &p->ro, out, err);
+	fclose(err);
+	fclose(out);
+}
+
+static void done(struct parsed *p)
+{
+	cmdline_free(&p->mo);
+}
+
+/* dm_restrict=1, serial="pty", vcpus=2 of 2, hda + hdc cdrom: libxl's order. */
+static const char *const restricted[] = {
+	"-xen-domid", "12", "-no-shutdown", "-chardev",
+	"socket,id=libxl-cmd,fd=7,server=on,wait=off", "-S", "-mon",
+	"chardev=libxl-cmd,mode=control", "-chardev",
+	"socket,id=libxenstat-cmd,path=/var/run/xen/qmp-libxenstat-12,server=on,wait=off",
+	"-mon", "chardev=libxenstat-cmd,mode=control", "-nodefaults", "-no-user-config",
+	"-name", "guest12", "-vnc", "none", "-display", "none", "-serial", "pty",
+	"-nographic", "-boot", "order=dc", "-smp", "2,maxcpus=2", "-net", "none",
+	"-xen-domid-restrict", "-chroot", "/var/run/xen/qemu-root-12", "-machine",
+	"xenfv,suppress-vmdesc=on,max-ram-below-4g=3221225472", "-m", "4080", "-drive",
+	"file=/dev/vg0/g12,if=ide,index=0,media=disk,format=raw,cache=writeback", "-drive",
+	"if=none,readonly=on,id=ide-5632,file=/isos/x.iso,format=raw", "-device",
+	"ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", "-runas", "131084:131084", NULL
+};
+
+static void libxl_dm_restrict_argv(void **state)
+{
+	struct parsed p;
+
+	(void)state;
+	parse(&p, restricted);
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.mo.domid, 12);
+	assert_int_equal(p.mo.kind, MACHINE_XENFV);
+	assert_int_equal(p.mo.ram_mb, 4080);
+	assert_int_equal(p.mo.max_ram_below_4g, 3221225472ull);
+	assert_int_equal(p.mo.smp, 2);
+	assert_int_equal(p.ro.max_cpus, 2);
+	assert_true(p.mo.start_paused);
+	assert_true(p.mo.nodefaults);
+	assert_string_equal(p.mo.name, "guest12");
+	assert_string_equal(p.mo.boot, "dc");
+	assert_true(p.ro.no_shutdown);
+	assert_true(p.ro.net_none);
+	assert_true(p.ro.xen_restrict);
+	assert_string_equal(p.ro.chroot_dir, "/var/run/xen/qemu-root-12");
+	assert_string_equal(p.ro.runas, "131084:131084");
+	assert_int_equal(p.mo.chardevs.n, 2);
+	assert_int_equal(p.mo.mons.n, 2);
+	assert_int_equal(p.mo.serials.n, 1);
+	assert_int_equal(p.mo.drives.n, 2);
+	assert_int_equal(p.mo.devices.n, 1);
+	/* fd=7 survives sandbox_close_inherited_fds */
+	assert_int_equal(p.ro.nkeep_fds, 1);
+	assert_int_equal(p.ro.keep_fds[0], 7);
+	done(&p);
+}
+
+static void run_with_spelling(void **state)
+{
+	static const char *const argv[] = { "-xen-domid", "3", "-run-with", "chroot=/r",
+					    "-run-with", "user=xen-qemuuser-shared", NULL };
+	struct parsed p;
+
+	(void)state;
+	parse(&p, argv);
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.ro.chroot_dir, "/r");
+	assert_string_equal(p.ro.runas, "xen-qemuuser-shared");
+	done(&p);
+}
+
+/* libxl's probe: no -xen-domid, accel=xen on the empty machine. */
+static void probe_argv(void **state)
+{
+	static const char *const argv[] = { "-S", "-no-user-config", "-nodefaults", "-nographic",
+					    "-machine", "none,accel=xen", "-chardev",
+					    "socket,id=libxl-cmd,fd=4,server=on,wait=off", "-mon",
+					    "chardev=libxl-cmd,mode=control", NULL };
+	struct parsed p;
+
+	(void)state;
+	parse(&p, argv);
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.mo.kind, MACHINE_NONE);
+	assert_int_equal(p.ro.accel, ACCEL_XEN);
+	assert_int_equal(p.mo.domid, 0);
+	assert_int_equal(p.ro.keep_fds[0], 4);
+	done(&p);
+}
+
+static void sandbox_option(void **state)
+{
+	static const char *const on[] = { "-sandbox", "on", NULL };
+	static const char *const off[] = { "-sandbox", "enable=off", NULL };
+	static const char *const bad[] = { "-sandbox", "on,spawn=deny", NULL };
+	struct parsed p;
+
+	(void)state;
+	parse(&p, on);
+	assert_int_equal(p.ret, 0);
+	assert_true(p.ro.sandbox);
+	done(&p);
+	parse(&p, off);
+	assert_int_equal(p.ret, 0);
+	assert_false(p.ro.sandbox);
+	done(&p);
+	parse(&p, bad);
+	assert_int_equal(p.ret, -EINVAL);
+	assert_non_null(strstr(p.err, "'spawn'"));
+	done(&p);
+}
+
+/* Each refused with exit status 1, naming the option and why. */
+static const struct {
+	const char *argv[4];
+	const char *named, *why;
+} refused[] = {
+	{ { "-incoming", "fd:5" }, "'-incoming'", "save/restore" },
+	{ { "-kernel", "/boot/vmlinuz" }, "'-kernel'", "fw_cfg" },
+	{ { "-no-acpi" }, "'-no-acpi'", "ACPI" },
+	{ { "-vnc", "127.0.0.1:0,password=on,to=99" }, "'-vnc'", "VNC server" },
+	{ { "-display", "sdl" }, "'-display'", "sdl" },
+	{ { "-netdev", "type=tap,id=net0,ifname=vif5.0-emu,br=xenbr0,script=no" }, "'-netdev'",
+	  "'tap'" },
+	{ { "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01" }, "'-device'",
+	  "'rtl8139'" },
+	{ { "-device", "VGA,vgamem_mb=16" }, "'-device'", "'VGA'" },
+	{ { "-usbdevice", "tablet" }, "'-usbdevice'", "usb-tablet" },
+	{ { "-xen-attach" }, "'-xen-attach'", "HVM guests only" },
+	{ { "-xen-domid-restrict" }, "'-xen-domid-restrict'", "needs -xen-domid" },
+	{ { "-chroot", "relative" }, "'-chroot'", "absolute" },
+	{ { "-run-with", "async-teardown=on" }, "'-run-with'", "async-teardown" },
+	{ { "-no-such-option" }, "'-no-such-option'", "not supported" },
+};
+
+static void options_refused_by_name(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct parsed p;
+
+		parse(&p, refused[i].argv);
+		assert_int_equal(p.ret, -EINVAL);
+		if (!strstr(p.err, refused[i].named) || !strstr(p.err, refused[i].why))
+			fail_msg("%s: message '%s' lacks %s / %s", refused[i].argv[0], p.err,
+				 refused[i].named, refused[i].why);
+		done(&p);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(libxl_dm_restrict_argv),
+		cmocka_unit_test(run_with_spelling),
+		cmocka_unit_test(probe_argv),
+		cmocka_unit_test(sandbox_option),
+		cmocka_unit_test(options_refused_by_name),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
