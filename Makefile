@@ -7,6 +7,7 @@
 #   make SAN=1      the ASan+UBSan build, in build-san/
 #   make V=1        show the commands
 #   make BUILD=dir  objects somewhere else (parallel work trees)
+#   make fuzz       libFuzzer targets (clang, build-fuzz/), FUZZ_TIME=s each (tests/fuzz/README.md)
 #
 # Source lists are explicit: a new file is one line below.
 
