@@ -22,6 +22,7 @@
 #include "dm/loop.h"
 #include "dm/machine.h"
 #include "dm/qmp_int.h"
+#include "dm/sandbox.h"
 #include "hw/ide/ide.h"
 
 static int arg_string(json_t *args, const char *name, bool required, const char **out,
@@ -585,6 +586,12 @@ static int cmd_blockdev_change_medium(struct qmp_conn *c, json_t *args, json_t *
 	if (mode && strcmp(mode, "retain") && strcmp(mode, "read-only"))
 		return qmp_fail(e, "GenericError", "A CD-ROM medium is read-only (read-only-mode=%s)",
 				mode);
+	/* xen-interface.md §8: after set-up media arrive as fds (add-fd), never as paths */
+	if (sandbox_filtering() && strncmp(file, "/dev/fdset/", 11))
+		return qmp_fail(e, "GenericError",
+				"Could not open '%s': the sandbox opens no paths (pass the medium "
+				"with add-fd and use /dev/fdset/N)",
+				file);
 	blk = blk_open(M(c)->loop, file, true, BLK_CACHE_WRITEBACK, err, sizeof(err));
 	if (!blk)
 		return qmp_fail(e, "GenericError", "Could not open '%s': %s", file, err);

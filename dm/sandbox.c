@@ -51,6 +51,13 @@ static const char *const allowed[] = {
 	"unlink",
 };
 
+static bool filtering;
+
+bool sandbox_filtering(void)
+{
+	return filtering;
+}
+
 /* Names for the SIGSYS handler, resolved before the filter goes in (no malloc in a handler). */
 #define NAME_SLOTS 512
 static char sys_names[NAME_SLOTS][24];
@@ -253,6 +260,7 @@ int sandbox_enter(const struct sandbox_conf *c, char *err, size_t errlen)
 		ret = install_filter(err, errlen);
 		if (ret)
 			return ret;
+		filtering = true;
 	}
 	dm_dbg(LOG_SANDBOX, WHO, "entered: chroot=%s user=%s seccomp=%s",
 	       c->chroot_dir ? c->chroot_dir : "-", c->runas ? c->runas : "-",

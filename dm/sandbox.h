@@ -36,6 +36,11 @@ __attribute__((warn_unused_result)) int sandbox_resolve_user(const char *runas, 
 /* Apply everything conf asks for, in the order above. 0 or -errno with err filled. */
 __attribute__((warn_unused_result)) int sandbox_enter(const struct sandbox_conf *conf, char *err,
 						      size_t errlen);
+/*
+ * True once sandbox_enter installed the system call filter: code that would
+ * open a path (a QMP medium change given a file name) refuses instead.
+ */
+bool sandbox_filtering(void);
 
 /*
  * Close every inherited fd above 2 except those in keep[] (fds named on the

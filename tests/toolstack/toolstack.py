@@ -483,30 +483,49 @@ def test_sandbox(env):
     log_lines_ok("sandbox", err)
 
 
-def test_sandbox_kill(env):
-    """A call outside the allow-list kills the daemon and the log names it.
-
-    QMP clients are the trusted toolstack: under the sandbox the only way
-    to hand the daemon a medium is add-fd. A plain path makes it call
-    openat, which the filter refuses by killing the process."""
+def test_sandbox_path_refused(env):
+    """Under the filter a medium given as a path is refused over QMP (§8: media
+    arrive as fds), not opened, and the daemon goes on."""
     d, sock = start_disk_cdrom(env, ["-sandbox", "on"])
     try:
         q = QMP(sock)
         q.negotiate()
         q.cmd("eject", {"id": "ide-5632"})
-        try:
-            q.cmd_full("blockdev-change-medium", {"id": "ide-5632", "filename": env["@CD@"],
+        r = q.cmd_full("blockdev-change-medium", {"id": "ide-5632", "filename": env["@CD@"],
                                                   "format": "raw"})
-        except Exception:  # noqa: BLE001
-            pass
+        result(err_class(r) == "GenericError" and "add-fd" in r["error"]["desc"],
+               "sandbox-path-medium-refused", repr(r))
+        q.close()
+        alive_and_answering(sock, d, "sandbox-path-medium")
     except Exception as e:  # noqa: BLE001
-        result(False, "sandbox-kill-session", str(e))
+        result(False, "sandbox-path-medium-refused", "%s %s" % (e, d.stderr()[-300:]))
+    result(d.stop(signal.SIGTERM) == 0, "sandbox-sigterm-exit")
+
+
+def test_sandbox_kill(env):
+    """A call outside the allow-list kills the daemon and the log names it:
+    tests/toolstack/forbidden.c makes the main loop call getppid."""
+    cc = shutil.which(os.environ.get("CC", "cc"))
+    if not cc:
+        print("skip sandbox-forbidden-call-killed (no C compiler for the shim)")
+        return
+    shim = os.path.join(TMP, "forbidden.so")
+    subprocess.run([cc, "-shared", "-fPIC", "-o", shim, os.path.join(HERE, "forbidden.c"),
+                    "-ldl"], check=True)
+    saved = dict(os.environ)
+    os.environ["LD_PRELOAD"] = shim
+    os.environ["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    try:
+        d, sock = start_disk_cdrom(env, ["-sandbox", "on"])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     try:
         rc = d.p.wait(10)
     except subprocess.TimeoutExpired:
         rc = d.stop(signal.SIGKILL)
     err = d.stderr()
-    result(rc == -signal.SIGSYS and re.search(r"forbidden system call open(at)? \(\d+\)", err),
+    result(rc == -signal.SIGSYS and re.search(r"forbidden system call getppid \(\d+\)", err),
            "sandbox-forbidden-call-killed", "rc=%r %s" % (rc, err[-300:]))
 
 
@@ -526,6 +545,7 @@ def main():
             test_sandbox(env)
         else:
             print("skip sandbox (needs root for -chroot/-runas)")
+        test_sandbox_path_refused(env)
         test_sandbox_kill(env)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
