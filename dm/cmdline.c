@@ -381,7 +381,8 @@ static int opt_netdev(struct cmdline_ctx *c, const char *arg)
 	if (qopts_parse(arg, &o))
 		return opt_error(c, "cannot parse '%s'", arg);
 	type = first_or(&o, "type");
-	r = opt_error(c, "network backend '%s' is not in this build (hvmdm has no emulated NIC yet)",
+	r = opt_error(c,
+		      "network backend '%s' is not in this build (hvmdm has no emulated NIC yet)",
 		      type ? type : "");
 	qopts_free(&o);
 	return r;
@@ -445,7 +446,8 @@ static int opt_usb(struct cmdline_ctx *c, const char *arg)
 {
 	(void)arg;
 	if (!dev_type_find("piix3-usb-uhci"))
-		return opt_error(c, "the PIIX3 USB controller (piix3-usb-uhci) is not in this build");
+		return opt_error(c,
+				 "the PIIX3 USB controller (piix3-usb-uhci) is not in this build");
 	c->mo->usb = true;
 	return 0;
 }
@@ -508,7 +510,8 @@ static int opt_display(struct cmdline_ctx *c, const char *arg)
 static int opt_vnc(struct cmdline_ctx *c, const char *arg)
 {
 	if (strcmp(arg, "none"))
-		return opt_error(c, "'%s': a VNC server is not in this build (only -vnc none)", arg);
+		return opt_error(c, "'%s': a VNC server is not in this build (only -vnc none)",
+				 arg);
 	c->ro->vnc = arg;
 	return 0;
 }
@@ -763,7 +766,8 @@ static const struct opt_desc opt_table[] = {
 	  "answers an error too)" },
 	{ "kernel", true, opt_unsupported, OPT_REJECTED, "FILE",
 	  "direct kernel boot (needs fw_cfg, which is not in this build)" },
-	{ "initrd", true, opt_unsupported, OPT_REJECTED, "FILE", "direct kernel boot (see -kernel)" },
+	{ "initrd", true, opt_unsupported, OPT_REJECTED, "FILE",
+	  "direct kernel boot (see -kernel)" },
 	{ "append", true, opt_unsupported, OPT_REJECTED, "CMDLINE",
 	  "direct kernel boot (see -kernel)" },
 	{ "no-acpi", false, opt_unsupported, OPT_REJECTED, NULL,
@@ -822,9 +826,10 @@ void cmdline_print_help(FILE *f)
 	fprintf(f, "\n-device takes the types -device help lists; any other type is refused.\n"
 		   "\nQEMU options libxl may pass that this build refuses (exit status 1):\n");
 	print_group(f, OPT_REJECTED);
-	fprintf(f, "\nExamples:\n"
-		   "  hvmdm --replay tests/traces/pci-xenfv.trace -machine xenfv -m 240 -serial null\n"
-		   "  hvmdm -machine xenfv -accel qtest -qtest stdio -nodefaults\n");
+	fprintf(f,
+		"\nExamples:\n"
+		"  hvmdm --replay tests/traces/pci-xenfv.trace -machine xenfv -m 240 -serial null\n"
+		"  hvmdm -machine xenfv -accel qtest -qtest stdio -nodefaults\n");
 }
 
 void cmdline_defaults(struct machine_opts *mo, struct run_opts *ro)
@@ -867,7 +872,8 @@ static int check_combination(struct cmdline_ctx *c)
 	c->opt = "-qtest";
 	if (c->ro->qtest && strcmp(c->ro->qtest, "stdio") &&
 	    (c->ro->sandbox || c->ro->chroot_dir || c->ro->runas))
-		return opt_error(c, "unix: connects after set-up, which the sandbox forbids (use stdio)");
+		return opt_error(
+		    c, "unix: connects after set-up, which the sandbox forbids (use stdio)");
 	return 0;
 }
 

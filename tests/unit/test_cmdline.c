@@ -49,18 +49,51 @@ static void done(struct parsed *p)
 
 /* dm_restrict=1, serial="pty", vcpus=2 of 2, hda + hdc cdrom: libxl's order. */
 static const char *const restricted[] = {
-	"-xen-domid", "12", "-no-shutdown", "-chardev",
-	"socket,id=libxl-cmd,fd=7,server=on,wait=off", "-S", "-mon",
-	"chardev=libxl-cmd,mode=control", "-chardev",
+	"-xen-domid",
+	"12",
+	"-no-shutdown",
+	"-chardev",
+	"socket,id=libxl-cmd,fd=7,server=on,wait=off",
+	"-S",
+	"-mon",
+	"chardev=libxl-cmd,mode=control",
+	"-chardev",
 	"socket,id=libxenstat-cmd,path=/var/run/xen/qmp-libxenstat-12,server=on,wait=off",
-	"-mon", "chardev=libxenstat-cmd,mode=control", "-nodefaults", "-no-user-config",
-	"-name", "guest12", "-vnc", "none", "-display", "none", "-serial", "pty",
-	"-nographic", "-boot", "order=dc", "-smp", "2,maxcpus=2", "-net", "none",
-	"-xen-domid-restrict", "-chroot", "/var/run/xen/qemu-root-12", "-machine",
-	"xenfv,suppress-vmdesc=on,max-ram-below-4g=3221225472", "-m", "4080", "-drive",
-	"file=/dev/vg0/g12,if=ide,index=0,media=disk,format=raw,cache=writeback", "-drive",
-	"if=none,readonly=on,id=ide-5632,file=/isos/x.iso,format=raw", "-device",
-	"ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0", "-runas", "131084:131084", NULL
+	"-mon",
+	"chardev=libxenstat-cmd,mode=control",
+	"-nodefaults",
+	"-no-user-config",
+	"-name",
+	"guest12",
+	"-vnc",
+	"none",
+	"-display",
+	"none",
+	"-serial",
+	"pty",
+	"-nographic",
+	"-boot",
+	"order=dc",
+	"-smp",
+	"2,maxcpus=2",
+	"-net",
+	"none",
+	"-xen-domid-restrict",
+	"-chroot",
+	"/var/run/xen/qemu-root-12",
+	"-machine",
+	"xenfv,suppress-vmdesc=on,max-ram-below-4g=3221225472",
+	"-m",
+	"4080",
+	"-drive",
+	"file=/dev/vg0/g12,if=ide,index=0,media=disk,format=raw,cache=writeback",
+	"-drive",
+	"if=none,readonly=on,id=ide-5632,file=/isos/x.iso,format=raw",
+	"-device",
+	"ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0",
+	"-runas",
+	"131084:131084",
+	NULL
 };
 
 static void libxl_dm_restrict_argv(void **state)
@@ -98,8 +131,9 @@ static void libxl_dm_restrict_argv(void **state)
 
 static void run_with_spelling(void **state)
 {
-	static const char *const argv[] = { "-xen-domid", "3", "-run-with", "chroot=/r",
-					    "-run-with", "user=xen-qemuuser-shared", NULL };
+	static const char *const argv[] = { "-xen-domid", "3",	       "-run-with",
+					    "chroot=/r",  "-run-with", "user=xen-qemuuser-shared",
+					    NULL };
 	struct parsed p;
 
 	(void)state;
@@ -113,10 +147,14 @@ static void run_with_spelling(void **state)
 /* libxl's probe: no -xen-domid, accel=xen on the empty machine. */
 static void probe_argv(void **state)
 {
-	static const char *const argv[] = { "-S", "-no-user-config", "-nodefaults", "-nographic",
-					    "-machine", "none,accel=xen", "-chardev",
-					    "socket,id=libxl-cmd,fd=4,server=on,wait=off", "-mon",
-					    "chardev=libxl-cmd,mode=control", NULL };
+	static const char *const argv[] = {
+		"-S",	       "-no-user-config",
+		"-nodefaults", "-nographic",
+		"-machine",    "none,accel=xen",
+		"-chardev",    "socket,id=libxl-cmd,fd=4,server=on,wait=off",
+		"-mon",	       "chardev=libxl-cmd,mode=control",
+		NULL
+	};
 	struct parsed p;
 
 	(void)state;
@@ -161,9 +199,11 @@ static const struct {
 	{ { "-no-acpi" }, "'-no-acpi'", "ACPI" },
 	{ { "-vnc", "127.0.0.1:0,password=on,to=99" }, "'-vnc'", "VNC server" },
 	{ { "-display", "sdl" }, "'-display'", "sdl" },
-	{ { "-netdev", "type=tap,id=net0,ifname=vif5.0-emu,br=xenbr0,script=no" }, "'-netdev'",
+	{ { "-netdev", "type=tap,id=net0,ifname=vif5.0-emu,br=xenbr0,script=no" },
+	  "'-netdev'",
 	  "'tap'" },
-	{ { "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01" }, "'-device'",
+	{ { "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01" },
+	  "'-device'",
 	  "'rtl8139'" },
 	{ { "-device", "VGA,vgamem_mb=16" }, "'-device'", "'VGA'" },
 	{ { "-usbdevice", "tablet" }, "'-usbdevice'", "usb-tablet" },
