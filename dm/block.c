@@ -71,7 +71,7 @@ struct blk {
 	bool thread_started, thread_quit;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct req_queue todo, done; /* under lock */
+	struct req_queue queued, done; /* under lock */
 	int done_efd;
 };
 
@@ -188,9 +188,9 @@ static void *io_thread(void *opaque)
 	for (;;) {
 		struct blk_req *r;
 
-		while (!b->todo.head && !b->thread_quit)
+		while (!b->queued.head && !b->thread_quit)
 			pthread_cond_wait(&b->cond, &b->lock);
-		r = q_pop(&b->todo);
+		r = q_pop(&b->queued);
 		if (!r)
 			break; /* quit with nothing left */
 		pthread_mutex_unlock(&b->lock);
@@ -207,7 +207,7 @@ static void *io_thread(void *opaque)
 static void thread_submit(struct blk *b, struct blk_req *r)
 {
 	pthread_mutex_lock(&b->lock);
-	q_push(&b->todo, r);
+	q_push(&b->queued, r);
 	pthread_cond_signal(&b->cond);
 	pthread_mutex_unlock(&b->lock);
 }
@@ -547,7 +547,7 @@ struct blk *blk_open(struct loop *loop, const char *path, bool readonly, enum bl
 	b->fd = b->aio_efd = b->done_efd = -1;
 	q_init(&b->aio_wait);
 	q_init(&b->flush_wait);
-	q_init(&b->todo);
+	q_init(&b->queued);
 	q_init(&b->done);
 	pthread_mutex_init(&b->lock, NULL);
 	pthread_cond_init(&b->cond, NULL);
