@@ -16,7 +16,8 @@
 #                file named "slow" in their directory)
 #   E2E_DMS      device models, in run order (default "hvmdm qemu"); one
 #                named twice runs twice (RUN hello-hvmdm2), for A/B timings
-#   E2E_GUEST_TIMEOUT  seconds a guest may run (default 240)
+#   E2E_GUEST_TIMEOUT  seconds a guest may run (default 240; a guest's own
+#                "timeout" file overrides it)
 #   E2E_TIMEOUT  seconds for the whole nested boot (default 1800)
 #   E2E_SMP, E2E_MEM   the outer QEMU's CPUs and memory (default 2, 2G)
 #   E2E_SUITE=1  print only "PASS name"/"FAIL name why" lines (tests/suites/e2e.sh)
@@ -67,7 +68,10 @@ mkdir -p "$OUT"
 			# a device model named twice runs twice: RUN gets a count (hello-hvmdm2)
 			n=$(($(echo "$seen" | tr ' ' '\n' | grep -c "^$dm$" || true) + 1))
 			seen="$seen$dm "
-			echo "$g-$dm$([ $n -gt 1 ] && echo $n) $g $dm $GUEST_TMO"
+			tmo=$GUEST_TMO
+			# a guest may need longer: its own "timeout" file (seconds)
+			[ -f "$E2E_DIR/guests/$g/timeout" ] && tmo=$(cat "$E2E_DIR/guests/$g/timeout")
+			echo "$g-$dm$([ $n -gt 1 ] && echo $n) $g $dm $tmo"
 		done
 	done
 } > "$OUT/plan"
