@@ -16,6 +16,11 @@
  * have side effects). An access that spans regions, a hole or the end of a
  * region is done byte by byte.
  *
+ * String I/O (bus_read_rep/bus_write_rep) reaches a port region's optional
+ * read_rep/write_rep only when one element is an access the region takes
+ * whole; the answer is clamped to the count asked, and whatever the device
+ * did not move is left to the caller's element-by-element loop.
+ *
  * PCI config accesses not aligned to their size are done byte by byte
  * (reg < 256 + size <= 4, aligned, is all a function ever sees); bytes at
  * 256 and above read all ones.
@@ -369,6 +374,9 @@ static int check_change(const struct region_change *c)
 		return -EINVAL;
 	if (!pow2_size_ok(r->ops->min_size) || !pow2_size_ok(r->ops->max_size) ||
 	    r_min(r) > r_max(r) || (r->space == BUS_PIO && r_max(r) > 4))
+		return -EINVAL;
+	/* String I/O ops are port semantics (one offset, many elements). */
+	if (r->space != BUS_PIO && (r->ops->read_rep || r->ops->write_rep))
 		return -EINVAL;
 	if (!c->map)
 		return 0;
@@ -749,6 +757,46 @@ void bus_write(struct bus *bus, enum bus_space space, uint64_t addr, uint64_t va
 		region_write(r, addr - r->base, val, size);
 	else
 		write_bytes(bus, space, addr, val, size);
+}
+
+/* ------------------------------------------------------------ string I/O */
+
+struct region *bus_find_access(struct bus *bus, enum bus_space space, uint64_t addr, unsigned size,
+			       uint64_t *off)
+{
+	struct region *r;
+
+	if (!access_size_ok(space, size))
+		return NULL;
+	r = lookup(bus, space, addr);
+	if (!r || !fits(r, addr, size) || !direct_ok(r, addr - r->base, size))
+		return NULL;
+	*off = addr - r->base;
+	return r;
+}
+
+size_t bus_read_rep(struct bus *bus, uint64_t port, unsigned size, void *buf, size_t count)
+{
+	uint64_t off;
+	struct region *r = bus_find_access(bus, BUS_PIO, port, size, &off);
+	size_t n;
+
+	if (!r || !r->ops->read_rep || !count)
+		return 0;
+	n = r->ops->read_rep(r->opaque, off, size, buf, count);
+	return n < count ? n : count;
+}
+
+size_t bus_write_rep(struct bus *bus, uint64_t port, unsigned size, const void *buf, size_t count)
+{
+	uint64_t off;
+	struct region *r = bus_find_access(bus, BUS_PIO, port, size, &off);
+	size_t n;
+
+	if (!r || !r->ops->write_rep || !count)
+		return 0;
+	n = r->ops->write_rep(r->opaque, off, size, buf, count);
+	return n < count ? n : count;
 }
 
 /* ------------------------------------------------------------ PCI config */

@@ -39,6 +39,23 @@ struct region_ops {
 	uint8_t min_size;  /* 0 means 1 */
 	uint8_t max_size;  /* 0 means 4 for PIO, 8 for MMIO */
 	bool unaligned_ok; /* handler takes accesses not aligned to their size */
+	/*
+	 * Optional string I/O on a port (REP INS / REP OUTS; PIO regions only,
+	 * NULL: the core makes count single accesses). Moves up to count
+	 * elements of size bytes, all at off, into buf (read_rep) or out of it
+	 * (write_rep), packed one after another, little-endian; the effect of
+	 * each element on the device (status, interrupts, end of a data block)
+	 * must be exactly that of one read/write call. Returns how many
+	 * elements it moved, from the first; fewer than count (even 0) when it
+	 * cannot go on in bulk, and the core then does the rest one access at
+	 * a time. Called only with size in [min_size, max_size] and an access
+	 * that fits the region (and is aligned unless unaligned_ok). buf may
+	 * point into guest memory: the op must not change the bus map nor
+	 * touch guest memory itself.
+	 */
+	size_t (*read_rep)(void *opaque, uint64_t off, unsigned size, void *buf, size_t count);
+	size_t (*write_rep)(void *opaque, uint64_t off, unsigned size, const void *buf,
+			    size_t count);
 };
 
 struct region {
@@ -85,10 +102,11 @@ struct region_change {
 
 /*
  * Apply all changes or none: 0, -EEXIST (overlap), -EINVAL (bad range,
- * port range beyond 0xffff, zero length, bad ops sizes, one region twice in
- * the batch), -ENOMEM, or the listener's error. The listener sees releases
- * before claims; a change that changes nothing (mapping a region where it
- * already is, unmapping an unmapped one) does not reach it.
+ * port range beyond 0xffff, zero length, bad ops sizes, string I/O ops on an
+ * MMIO region, one region twice in the batch), -ENOMEM, or the listener's
+ * error. The listener sees releases before claims; a change that changes
+ * nothing (mapping a region where it already is, unmapping an unmapped one)
+ * does not reach it.
  */
 __attribute__((warn_unused_result)) int bus_apply(struct bus *bus, const struct region_change *ch,
 						  size_t n);
@@ -101,6 +119,22 @@ __attribute__((warn_unused_result)) int bus_move(struct bus *bus, struct region 
 /* size 1, 2, 4 or 8 (PIO: 1, 2, 4). Values are little-endian, low bytes first. */
 uint64_t bus_read(struct bus *bus, enum bus_space space, uint64_t addr, unsigned size);
 void bus_write(struct bus *bus, enum bus_space space, uint64_t addr, uint64_t val, unsigned size);
+/*
+ * The region that takes an access of size bytes at addr whole, in one call of
+ * its handler (the access fits inside it and has a size and alignment it
+ * declares), or NULL; *off gets the offset within it.
+ */
+struct region *bus_find_access(struct bus *bus, enum bus_space space, uint64_t addr, unsigned size,
+			       uint64_t *off);
+/*
+ * REP INS / REP OUTS of count elements of size bytes at port, in bulk through
+ * the region's read_rep/write_rep: the number of elements moved from the
+ * first, at most count (a device claiming more is clamped); 0 when the port's
+ * region has no such op or does not take the access whole. The caller does
+ * the rest with bus_read/bus_write.
+ */
+size_t bus_read_rep(struct bus *bus, uint64_t port, unsigned size, void *buf, size_t count);
+size_t bus_write_rep(struct bus *bus, uint64_t port, unsigned size, const void *buf, size_t count);
 /* The region mapped at addr, or NULL. */
 struct region *bus_find(struct bus *bus, enum bus_space space, uint64_t addr);
 /*

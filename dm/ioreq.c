@@ -30,6 +30,14 @@
  * element outside guest memory ends the rep with -EFAULT, the elements
  * before it done, as a fault does on hardware.
  *
+ * REP INS/OUTS of a port whose region has string ops (bus.h read_rep /
+ * write_rep), with a guest buffer that is all RAM, go in bulk: the buffer is
+ * mapped once and the device moves a data block with one copy. Element for
+ * element the guest and the device see what the loop would do; elements the
+ * device does not take in bulk, and any buffer that is not plainly RAM
+ * (MMIO in it, a hole, a wrap: the loop then ends with -EFAULT where it
+ * must), go through the loop.
+ *
  * The hot path allocates nothing: values travel in a uint64_t, little-endian.
  */
 #include <errno.h>
@@ -178,15 +186,17 @@ static int run_direct(struct ioreq_ctx *ctx, struct dm_ioreq *req, dev_read_fn r
 
 /*
  * Buffered requests: element i at data +/- i*size in guest memory and at
- * addr +/- i*dstep on the device side.
+ * addr +/- i*dstep on the device side, from element first on (those before
+ * it were moved in bulk).
  */
 static int run_ptr(struct ioreq_ctx *ctx, struct dm_ioreq *req, dev_read_fn rd, dev_write_fn wr,
-		   uint64_t dstep)
+		   uint64_t dstep, uint32_t first)
 {
-	uint64_t a = req->addr, g = req->data, v;
+	uint64_t a = step(req->addr, req->df, (uint64_t)first * dstep);
+	uint64_t g = step(req->data, req->df, (uint64_t)first * req->size), v;
 	uint32_t i;
 
-	for (i = 0; i < req->count;
+	for (i = first; i < req->count;
 	     i++, a = step(a, req->df, dstep), g = step(g, req->df, req->size)) {
 		if (req->dir == DM_IOREQ_READ) {
 			v = rd(ctx->bus, a, req->size);
@@ -206,24 +216,90 @@ fault:
 	return -EFAULT;
 }
 
+/* ------------------------------------------------------------ string I/O in bulk */
+
+/* df set: element i sits at index count-1-i of the mapped range; moved through tmp. */
+#define BULK_BOUNCE 2048u
+
+static size_t bulk_descending(struct ioreq_ctx *ctx, const struct dm_ioreq *req, uint8_t *p)
+{
+	uint8_t tmp[BULK_BOUNCE];
+	size_t sz = req->size, done = 0, want, got, k;
+	bool in = req->dir == DM_IOREQ_READ;
+
+	while (done < req->count) {
+		want = req->count - done < BULK_BOUNCE / sz ? req->count - done : BULK_BOUNCE / sz;
+		for (k = 0; !in && k < want; k++)
+			memcpy(tmp + k * sz, p + (req->count - 1 - done - k) * sz, sz);
+		got = in ? bus_read_rep(ctx->bus, req->addr, req->size, tmp, want)
+			 : bus_write_rep(ctx->bus, req->addr, req->size, tmp, want);
+		for (k = 0; in && k < got; k++)
+			memcpy(p + (req->count - 1 - done - k) * sz, tmp + k * sz, sz);
+		done += got;
+		if (got < want)
+			break;
+	}
+	return done;
+}
+
+/*
+ * REP INS/OUTS through the port region's string ops when the whole guest
+ * buffer is plain RAM: the elements moved, from the first (0: the element
+ * loop does them all). Any doubt (no op, MMIO in the buffer, a range that
+ * wraps or is not all RAM) leaves the request to the loop, which has the
+ * exact fault semantics; so does whatever the device did not move.
+ */
+static uint32_t pio_bulk(struct ioreq_ctx *ctx, struct dm_ioreq *req)
+{
+	uint64_t len = (uint64_t)req->count * req->size; /* <= 4096 * 4 */
+	uint64_t span = len - req->size, lo, off;
+	bool in = req->dir == DM_IOREQ_READ;
+	const struct region *r;
+	size_t n;
+	uint8_t *p;
+
+	r = bus_find_access(ctx->bus, BUS_PIO, req->addr, req->size, &off);
+	if (!r || (in ? !r->ops->read_rep : !r->ops->write_rep))
+		return 0;
+	if (req->df ? span > req->data : len - 1 > ~0ull - req->data)
+		return 0;
+	lo = req->df ? req->data - span : req->data;
+	if (bus_find_range(ctx->bus, BUS_MMIO, lo, len))
+		return 0;
+	p = gm_map(ctx->mem, lo, len, in);
+	if (!p)
+		return 0;
+	if (req->df)
+		n = bulk_descending(ctx, req, p);
+	else if (in)
+		n = bus_read_rep(ctx->bus, req->addr, req->size, p, req->count);
+	else
+		n = bus_write_rep(ctx->bus, req->addr, req->size, p, req->count);
+	if (in && n)
+		gm_mark_dirty(ctx->mem, req->df ? req->data - (n - 1) * req->size : lo,
+			      n * req->size);
+	gm_unmap(ctx->mem, p, lo, len, false);
+	return (uint32_t)n;
+}
+
 static int run_pio(struct ioreq_ctx *ctx, struct dm_ioreq *req)
 {
 	if (req->data_is_ptr)
-		return run_ptr(ctx, req, pio_rd, pio_wr, 0);
+		return run_ptr(ctx, req, pio_rd, pio_wr, 0, pio_bulk(ctx, req));
 	return run_direct(ctx, req, pio_rd, pio_wr, 0, 1);
 }
 
 static int run_copy(struct ioreq_ctx *ctx, struct dm_ioreq *req)
 {
 	if (req->data_is_ptr)
-		return run_ptr(ctx, req, mmio_rd, mmio_wr, req->size);
+		return run_ptr(ctx, req, mmio_rd, mmio_wr, req->size, 0);
 	return run_direct(ctx, req, mmio_rd, mmio_wr, req->size, req->count);
 }
 
 static int run_pci(struct ioreq_ctx *ctx, struct dm_ioreq *req)
 {
 	if (req->data_is_ptr)
-		return run_ptr(ctx, req, pci_rd, pci_wr, 0);
+		return run_ptr(ctx, req, pci_rd, pci_wr, 0, 0);
 	return run_direct(ctx, req, pci_rd, pci_wr, 0, 1);
 }
 

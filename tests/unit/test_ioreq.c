@@ -4,7 +4,10 @@
  * (Xen public/hvm/ioreq.h; QEMU handle_ioreq, cpu_ioreq_pio, cpu_ioreq_move,
  * cpu_ioreq_config): single and rep accesses, data_is_ptr both directions and
  * both df, the write-data mask, PCI_CONFIG address decoding, INVALIDATE and
- * TIMEOFFSET, and every malformed field answered with -EINVAL and all ones.
+ * TIMEOFFSET, and every malformed field answered with -EINVAL and all ones;
+ * and REP INS/OUTS in bulk through a port's string ops (bus.h read_rep,
+ * write_rep) checked against the element loop on a twin bus: same guest
+ * memory, dirty pages, device state and answers, whatever the device moves.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -571,6 +574,384 @@ static void ioreq_category_logs_requests(void **state)
 	assert_non_null(strstr(line, "ioreq: pio read addr 0x510 size 1 count 1 data 0x11 -> 0"));
 }
 
+/* ------------------------------------------------------------ string I/O in bulk */
+
+/*
+ * A port with a data stream: element k reads as bytes elem_byte(k, i), and
+ * every BLOCK elements a block ends (a status change the bulk path must
+ * produce at the same element). Written elements land in sink. The same
+ * device is mapped twice: with read_rep/write_rep on one bus, without on
+ * the other, so the element loop is the reference for the bulk path.
+ */
+#define REP_PORT  0x1f0
+#define REP_BLOCK 256u
+#define REP_SINK  (DM_IOREQ_MAX_COUNT * 4 * 4)
+
+struct repdev {
+	uint32_t pos, blocks;
+	size_t rep_limit; /* most elements one rep call moves */
+	size_t rep_claim; /* added to what a rep call answers (a lying device) */
+	unsigned rep_calls, singles;
+	size_t rep_elems;
+	uint8_t sink[REP_SINK];
+};
+
+static uint8_t elem_byte(uint32_t k, unsigned i)
+{
+	return (uint8_t)(k * 13 + i * 0x51 + 7);
+}
+
+static void rep_advance(struct repdev *d)
+{
+	d->pos++;
+	if (d->pos % REP_BLOCK == 0)
+		d->blocks++;
+}
+
+static uint64_t rep_elem(struct repdev *d, unsigned size)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)elem_byte(d->pos, i) << (8 * i);
+	rep_advance(d);
+	return v;
+}
+
+static void rep_store(struct repdev *d, uint64_t v, unsigned size)
+{
+	if ((size_t)d->pos * size + size <= REP_SINK)
+		memcpy(d->sink + (size_t)d->pos * size, &v, size);
+	rep_advance(d);
+}
+
+static uint64_t rep_read(void *opaque, uint64_t off, unsigned size)
+{
+	struct repdev *d = opaque;
+
+	assert_int_equal(off, 0);
+	d->singles++;
+	return rep_elem(d, size);
+}
+
+static void rep_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+	struct repdev *d = opaque;
+
+	assert_int_equal(off, 0);
+	d->singles++;
+	rep_store(d, val, size);
+}
+
+static size_t rep_n(struct repdev *d, size_t count)
+{
+	d->rep_calls++;
+	return count < d->rep_limit ? count : d->rep_limit;
+}
+
+static size_t rep_read_rep(void *opaque, uint64_t off, unsigned size, void *buf, size_t count)
+{
+	struct repdev *d = opaque;
+	size_t n = rep_n(d, count);
+
+	assert_int_equal(off, 0);
+	for (size_t k = 0; k < n; k++) {
+		uint64_t v = rep_elem(d, size);
+
+		memcpy((uint8_t *)buf + k * size, &v, size);
+	}
+	d->rep_elems += n;
+	return n + d->rep_claim;
+}
+
+static size_t rep_write_rep(void *opaque, uint64_t off, unsigned size, const void *buf,
+			    size_t count)
+{
+	struct repdev *d = opaque;
+	size_t n = rep_n(d, count);
+
+	assert_int_equal(off, 0);
+	for (size_t k = 0; k < n; k++) {
+		uint64_t v = 0;
+
+		memcpy(&v, (const uint8_t *)buf + k * size, size);
+		rep_store(d, v, size);
+	}
+	d->rep_elems += n;
+	return n + d->rep_claim;
+}
+
+static const struct region_ops rep_loop_ops = { .read = rep_read, .write = rep_write };
+static const struct region_ops rep_bulk_ops = {
+	.read = rep_read,
+	.write = rep_write,
+	.read_rep = rep_read_rep,
+	.write_rep = rep_write_rep,
+};
+
+/* One side of the comparison: a bus, RAM with an MMIO window at SHADOW, the device. */
+struct side {
+	struct bus *bus;
+	struct flat_ram ram;
+	struct guest_mem gm;
+	struct ioreq_ctx ctx;
+	struct repdev dev;
+	struct dev shadow;
+	struct region r, rs;
+};
+
+static void side_init(struct side *s, const struct region_ops *ops)
+{
+	memset(s, 0, sizeof(*s));
+	s->bus = bus_new();
+	assert_non_null(s->bus);
+	assert_int_equal(flat_ram_init(&s->ram, &s->gm, RAM_SIZE), 0);
+	for (uint64_t a = 0; a < RAM_SIZE; a++)
+		s->ram.buf[a] = (uint8_t)(a * 29 + (a >> 8));
+	s->dev.rep_limit = SIZE_MAX;
+	s->r = (struct region){ "rep", BUS_PIO, REP_PORT, 8, ops, &s->dev, false, 0 };
+	s->rs = (struct region){ "shadow", BUS_MMIO, SHADOW, 0x10, &pat_ops, &s->shadow, false, 0 };
+	assert_int_equal(bus_add(s->bus, &s->r), 0);
+	assert_int_equal(bus_add(s->bus, &s->rs), 0);
+	s->ctx = (struct ioreq_ctx){ .bus = s->bus, .mem = &s->gm };
+}
+
+static void side_fini(struct side *s)
+{
+	assert_int_equal(s->ram.maps_live, 0);
+	bus_free(s->bus);
+	flat_ram_fini(&s->ram);
+}
+
+struct pair {
+	struct side loop, bulk;
+};
+
+static struct pair *pair_new(void)
+{
+	struct pair *p = calloc(1, sizeof(*p));
+
+	assert_non_null(p);
+	side_init(&p->loop, &rep_loop_ops);
+	side_init(&p->bulk, &rep_bulk_ops);
+	return p;
+}
+
+static void pair_free(struct pair *p)
+{
+	side_fini(&p->loop);
+	side_fini(&p->bulk);
+	free(p);
+}
+
+/* Guest memory, dirty pages and the device end the same on both sides. */
+static void assert_same(struct pair *p)
+{
+	struct repdev *a = &p->loop.dev, *b = &p->bulk.dev;
+
+	assert_memory_equal(p->loop.ram.buf, p->bulk.ram.buf, RAM_SIZE);
+	for (uint64_t pg = 0; pg < RAM_SIZE; pg += 1u << GM_PAGE_SHIFT)
+		if (flat_ram_test_dirty(&p->loop.ram, pg) != flat_ram_test_dirty(&p->bulk.ram, pg))
+			fail_msg("page 0x%llx dirty on one side only", (unsigned long long)pg);
+	assert_int_equal(a->pos, b->pos);
+	assert_int_equal(a->blocks, b->blocks);
+	assert_int_equal(a->singles, b->singles + b->rep_elems);
+	assert_memory_equal(a->sink, b->sink, REP_SINK);
+	assert_int_equal(p->loop.shadow.n, p->bulk.shadow.n);
+}
+
+/* Run req on both sides: same answer, same rc; returns the rc. */
+static int both(struct pair *p, struct dm_ioreq req)
+{
+	struct dm_ioreq ra = req, rb = req;
+	int rca = ioreq_handle(&p->loop.ctx, &ra);
+	int rcb = ioreq_handle(&p->bulk.ctx, &rb);
+
+	assert_int_equal(rca, rcb);
+	assert_int_equal(ra.data, rb.data);
+	assert_same(p);
+	return rca;
+}
+
+/* Bulk and loop agree element for element: sizes, both directions, both df, sizes of buffers. */
+static void rep_bulk_matches_loop(void **state)
+{
+	static const struct {
+		uint64_t gpa;
+		uint32_t count;
+	} bufs[] = {
+		{ 0x1000, 1 },
+		{ 0x2001, 7 },
+		{ 0x2ffe, 300 },
+		{ 0x10000, 256 },
+		{ 0x20000, 4096 },
+		{ 0x3fff, 513 },
+		{ RAM_SIZE - 0x4000, 4096 },
+	};
+	struct pair *p = pair_new();
+
+	(void)state;
+	for (unsigned dir = 0; dir < 2; dir++)
+		for (unsigned size = 1; size <= 4; size *= 2)
+			for (unsigned df = 0; df < 2; df++)
+				for (unsigned i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+					uint64_t g = bufs[i].gpa;
+
+					/* df: the same bytes, reached from the top element. */
+					if (df)
+						g += (uint64_t)(bufs[i].count - 1) * size;
+					flat_ram_clear_dirty(&p->loop.ram);
+					flat_ram_clear_dirty(&p->bulk.ram);
+					assert_int_equal(
+					    both(p, rq(DM_IOREQ_PIO, (uint8_t)dir, REP_PORT, g,
+						       size, bufs[i].count, true, df)),
+					    0);
+				}
+	/* Everything went in bulk. */
+	assert_int_equal(p->bulk.dev.singles, 0);
+	assert_true(p->bulk.dev.blocks > 10);
+	pair_free(p);
+}
+
+/* INS stores element 0 at data, element 1 below it (df), and marks the pages it wrote dirty. */
+static void rep_bulk_descending_layout(void **state)
+{
+	struct pair *p = pair_new();
+	struct side *s = &p->bulk;
+	struct dm_ioreq r = rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 0x5002, 2, 3, true, true);
+	uint16_t w;
+
+	(void)state;
+	flat_ram_clear_dirty(&s->ram);
+	flat_ram_clear_dirty(&p->loop.ram);
+	assert_int_equal(both(p, r), 0);
+	for (unsigned k = 0; k < 3; k++) {
+		memcpy(&w, flat_ram_ptr(&s->ram, 0x5002 - 2 * k, 2), 2);
+		assert_int_equal(w, elem_byte(k, 0) | elem_byte(k, 1) << 8);
+	}
+	assert_true(flat_ram_test_dirty(&s->ram, 0x4ffe));
+	assert_true(flat_ram_test_dirty(&s->ram, 0x5000));
+	assert_false(flat_ram_test_dirty(&s->ram, 0x6000));
+	assert_int_equal(s->dev.rep_calls, 1);
+	/* More than one bounce of elements, descending, across pages. */
+	r = rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 0x30000, 4, 4096, true, true);
+	assert_int_equal(both(p, r), 0);
+	assert_true(s->dev.rep_calls > 2);
+	assert_int_equal(s->dev.singles, 0);
+	pair_free(p);
+}
+
+/* A device that stops early: the loop does the rest, the guest cannot tell. */
+static void rep_partial_bulk_then_loop(void **state)
+{
+	struct pair *p = pair_new();
+
+	(void)state;
+	p->bulk.dev.rep_limit = 5;
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 0x8000, 2, 300, true, false)), 0);
+	assert_int_equal(p->bulk.dev.rep_calls, 1);
+	assert_int_equal(p->bulk.dev.singles, 295);
+	/* Descending: after the short chunk, the rest by the loop. */
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_WRITE, REP_PORT, 0x9ffc, 4, 1000, true, true)), 0);
+	assert_int_equal(p->bulk.dev.rep_calls, 2);
+	assert_int_equal(p->bulk.dev.singles, 295 + 995);
+	/* A device that moves nothing in bulk. */
+	p->bulk.dev.rep_limit = 0;
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 0xa000, 2, 64, true, false)), 0);
+	assert_int_equal(p->bulk.dev.singles, 295 + 995 + 64);
+	pair_free(p);
+}
+
+/* A buffer leaving RAM, wrapping, or over MMIO goes through the loop: -EFAULT where it was. */
+static void rep_bulk_not_ram_falls_back(void **state)
+{
+	struct pair *p = pair_new();
+
+	(void)state;
+	/* The third element's read happens, its store faults. */
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, RAM_SIZE - 8, 4, 16, true, false)),
+	    -EFAULT);
+	assert_int_equal(p->loop.dev.pos, 3);
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_WRITE, REP_PORT, RAM_SIZE - 6, 2, 8, true, false)),
+	    -EFAULT);
+	/* Descending below 0. */
+	assert_int_equal(both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 2, 4, 2, true, true)),
+			 -EFAULT);
+	/* Ascending past the top of the space. */
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, ~0ull - 3, 2, 4, true, false)),
+	    -EFAULT);
+	/* Over the MMIO window: the elements in it go to the device there. */
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, SHADOW - 8, 4, 8, true, false)), 0);
+	assert_int_equal(p->bulk.shadow.n, 4);
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_WRITE, REP_PORT, SHADOW + 0xe, 2, 4, true, true)), 0);
+	assert_int_equal(p->bulk.dev.rep_calls, 0);
+	pair_free(p);
+}
+
+/* A device answering more than it was asked is clamped; nothing runs past the buffer. */
+static void rep_device_claiming_too_many(void **state)
+{
+	struct pair *p = pair_new();
+
+	(void)state;
+	p->bulk.dev.rep_claim = 1000;
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 0xb000, 2, 100, true, false)), 0);
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_WRITE, REP_PORT, 0xb0fe, 2, 100, true, true)), 0);
+	p->bulk.dev.rep_claim = SIZE_MAX - 200;
+	assert_int_equal(
+	    both(p, rq(DM_IOREQ_PIO, DM_IOREQ_READ, REP_PORT, 0xc000, 4, 50, true, true)), 0);
+	assert_int_equal(p->bulk.dev.singles, 0);
+	assert_int_equal(p->bulk.dev.pos, 250);
+	/* The bus helper clamps for every caller. */
+	assert_int_equal(bus_read_rep(p->bulk.bus, REP_PORT, 2, p->bulk.ram.buf, 3), 3);
+	assert_int_equal(p->bulk.dev.pos, 253);
+	pair_free(p);
+}
+
+/* The bus side: which accesses reach a string op at all. */
+static void rep_bus_helpers(void **state)
+{
+	struct pair *p = pair_new();
+	struct bus *bus = p->bulk.bus;
+	static const struct region_ops narrow = {
+		.read = rep_read, .write = rep_write, .read_rep = rep_read_rep, .max_size = 2
+	};
+	struct repdev d2 = { .rep_limit = SIZE_MAX };
+	struct region r2 = { "narrow", BUS_PIO, 0x300, 4, &narrow, &d2, false, 0 };
+	struct region mm = { "mm", BUS_MMIO, 0xfe000000, 0x10, &rep_bulk_ops, &d2, false, 0 };
+	uint8_t buf[64];
+	uint64_t off = 99;
+
+	(void)state;
+	assert_ptr_equal(bus_find_access(bus, BUS_PIO, REP_PORT + 4, 4, &off), &p->bulk.r);
+	assert_int_equal(off, 4);
+	assert_null(bus_find_access(bus, BUS_PIO, REP_PORT + 6, 4, &off)); /* runs off the end */
+	assert_null(bus_find_access(bus, BUS_PIO, REP_PORT + 1, 2, &off)); /* unaligned */
+	assert_null(bus_find_access(bus, BUS_PIO, 0x80, 1, &off));	   /* nothing there */
+	assert_null(bus_find_access(bus, BUS_PIO, REP_PORT, 8, &off));	   /* no 8-byte port I/O */
+	assert_int_equal(bus_add(bus, &r2), 0);
+	assert_null(bus_find_access(bus, BUS_PIO, 0x300, 4, &off)); /* wider than it takes */
+	assert_int_equal(bus_read_rep(bus, 0x300, 4, buf, 4), 0);
+	assert_int_equal(bus_read_rep(bus, 0x300, 2, buf, 4), 4);
+	assert_int_equal(bus_write_rep(bus, 0x300, 2, buf, 4), 0); /* no write_rep */
+	assert_int_equal(bus_read_rep(bus, 0x300, 2, buf, 0), 0);
+	assert_int_equal(d2.rep_calls, 1);
+	/* String ops mean port semantics: an MMIO region offering them is refused. */
+	assert_int_equal(bus_add(bus, &mm), -EINVAL);
+	bus_del(bus, &r2);
+	pair_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -587,6 +968,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_malformed_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(boundaries_accepted, setup, teardown),
 		cmocka_unit_test_setup_teardown(ioreq_category_logs_requests, setup, teardown),
+		cmocka_unit_test(rep_bulk_matches_loop),
+		cmocka_unit_test(rep_bulk_descending_layout),
+		cmocka_unit_test(rep_partial_bulk_then_loop),
+		cmocka_unit_test(rep_bulk_not_ram_falls_back),
+		cmocka_unit_test(rep_device_claiming_too_many),
+		cmocka_unit_test(rep_bus_helpers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
