@@ -239,6 +239,59 @@ void ide_data_write(struct ide_bus *b, uint32_t val, unsigned size)
 	}
 }
 
+/*
+ * REP INSW/INSD and OUTSW/OUTSD: as many elements as a run of
+ * ide_data_read/ide_data_write calls would move, a DRQ block per memcpy.
+ * At the end of each block the same end-of-transfer step runs (next block,
+ * write-back, PACKET, status and IRQ), and the copy goes on if it left a
+ * new block ready. Stops where a single access would move nothing (no DRQ,
+ * the other direction, less than an element left in the block): the caller
+ * does the rest one access at a time, which answers exactly as before.
+ */
+size_t ide_data_read_rep(struct ide_bus *b, unsigned size, uint8_t *buf, size_t count)
+{
+	size_t done = 0, n;
+
+	while (done < count) {
+		struct ide_drive *d = ide_cur(b);
+
+		if (!(d->status & ATA_SR_DRQ) || !pio_out(d) || d->data_pos + size > d->data_end)
+			break;
+		n = (d->data_end - d->data_pos) / size;
+		n = n < count - done ? n : count - done;
+		memcpy(buf + done * size, d->buf + d->data_pos, n * size);
+		d->data_pos += (uint32_t)(n * size);
+		done += n;
+		if (d->data_pos >= d->data_end) {
+			d->status &= ~ATA_SR_DRQ;
+			end_transfer(d);
+		}
+	}
+	return done;
+}
+
+size_t ide_data_write_rep(struct ide_bus *b, unsigned size, const uint8_t *buf, size_t count)
+{
+	size_t done = 0, n;
+
+	while (done < count) {
+		struct ide_drive *d = ide_cur(b);
+
+		if (!(d->status & ATA_SR_DRQ) || pio_out(d) || d->data_pos + size > d->data_end)
+			break;
+		n = (d->data_end - d->data_pos) / size;
+		n = n < count - done ? n : count - done;
+		memcpy(d->buf + d->data_pos, buf + done * size, n * size);
+		d->data_pos += (uint32_t)(n * size);
+		done += n;
+		if (d->data_pos >= d->data_end) {
+			d->status &= ~ATA_SR_DRQ;
+			end_transfer(d);
+		}
+	}
+	return done;
+}
+
 /* ------------------------------------------------------------ PIO sector I/O */
 
 static void rw_error(struct ide_drive *d)

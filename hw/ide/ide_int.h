@@ -201,6 +201,9 @@ uint32_t ide_ioport_read(struct ide_bus *b, unsigned reg);
 void ide_ioport_write(struct ide_bus *b, unsigned reg, uint32_t val);
 uint32_t ide_data_read(struct ide_bus *b, unsigned size);
 void ide_data_write(struct ide_bus *b, uint32_t val, unsigned size);
+/* String I/O on the data register (size 2 or 4): the elements moved, <= count. */
+size_t ide_data_read_rep(struct ide_bus *b, unsigned size, uint8_t *buf, size_t count);
+size_t ide_data_write_rep(struct ide_bus *b, unsigned size, const uint8_t *buf, size_t count);
 uint32_t ide_altstatus_read(struct ide_bus *b);
 void ide_ctl_write(struct ide_bus *b, uint32_t val);
 void ide_set_irq(struct ide_bus *b);

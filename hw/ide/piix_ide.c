@@ -88,12 +88,30 @@ static void cmd_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 	}
 }
 
+/* REP INSW/INSD on the data register in bulk; byte string I/O stays word by word. */
+static size_t cmd_read_rep(void *opaque, uint64_t off, unsigned size, void *buf, size_t count)
+{
+	if (off != 0 || size == 1)
+		return 0;
+	return ide_data_read_rep(opaque, size, buf, count);
+}
+
+static size_t cmd_write_rep(void *opaque, uint64_t off, unsigned size, const void *buf,
+			    size_t count)
+{
+	if (off != 0 || size == 1)
+		return 0;
+	return ide_data_write_rep(opaque, size, buf, count);
+}
+
 static const struct region_ops cmd_ops = {
 	.read = cmd_read,
 	.write = cmd_write,
 	.min_size = 1,
 	.max_size = 4,
 	.unaligned_ok = true,
+	.read_rep = cmd_read_rep,
+	.write_rep = cmd_write_rep,
 };
 
 static uint64_t ctl_read(void *opaque, uint64_t off, unsigned size)

@@ -6,7 +6,9 @@
  * asynchronous (completions on the loop thread). Byte-level parity with
  * QEMU is the differential suite's job (tests/suites/ide_diff.sh); these
  * tests pin semantics: IRQ and status bits, range checks, PRD bounds, data
- * integrity across PIO/DMA/the file, errors, media change, unplug, exit.
+ * integrity across PIO/DMA/the file, errors, media change, unplug, exit;
+ * and REP INS/OUTS ioreqs through the data port's bulk string ops giving
+ * exactly what word-by-word accesses give.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -877,6 +879,243 @@ static void random_guest_survives(void **state)
 	rig_free(r);
 }
 
+/* ------------------------------------------------------------ REP INS/OUTS in bulk */
+
+/*
+ * Twin rigs run the same guest script: one moves the data register a word
+ * (or dword) at a time through the bus, as the element loop does, the other
+ * with REP INSW/OUTSW/INSD/OUTSD ioreqs (data_is_ptr), which go in bulk
+ * through the data port's string ops. After each step guest memory, the
+ * image files, the task file, status, the BM status and the IRQ lines and
+ * edges must be the same (ATA/ATAPI-6 §9.5 PIO data-in, §9.6 PIO data-out,
+ * §9.8 PACKET: DRQ per block, INTRQ at each block, status 50h after the
+ * last).
+ */
+#define TW_DST 0x400000ull /* where data-in lands */
+#define TW_SRC 0x500000ull /* what data-out sends */
+#define TW_PKT 0x600000ull /* ATAPI packets */
+
+/* count elements of size through port: into RAM at gpa (in) or out of it. */
+static void tw_data(struct rig *r, bool rep, bool in, uint16_t port, unsigned size, uint64_t gpa,
+		    uint32_t count)
+{
+	struct ioreq_ctx io = { .bus = r->m.bus, .mem = &r->m.mem };
+
+	while (rep && count) {
+		uint32_t n = count < DM_IOREQ_MAX_COUNT ? count : DM_IOREQ_MAX_COUNT;
+		struct dm_ioreq q = { .addr = port,
+				      .data = gpa,
+				      .count = n,
+				      .size = size,
+				      .type = DM_IOREQ_PIO,
+				      .dir = in ? DM_IOREQ_READ : DM_IOREQ_WRITE,
+				      .data_is_ptr = true };
+
+		assert_int_equal(ioreq_handle(&io, &q), 0);
+		count -= n;
+		gpa += (uint64_t)n * size;
+	}
+	for (uint32_t k = 0; !rep && k < count; k++, gpa += size) {
+		uint64_t v = 0;
+
+		if (in) {
+			v = bus_read(r->m.bus, BUS_PIO, port, size);
+			assert_int_equal(gm_write(&r->m.mem, gpa, &v, size), 0);
+		} else {
+			assert_int_equal(gm_read(&r->m.mem, gpa, &v, size), 0);
+			bus_write(r->m.bus, BUS_PIO, port, v, size);
+		}
+	}
+}
+
+/* One DRQ block after another (settling between them, for the async backend). */
+static void tw_blocks(struct rig *r, bool rep, bool in, uint16_t port, unsigned size, uint64_t gpa,
+		      uint32_t sectors, uint32_t per_block)
+{
+	while (sectors) {
+		uint32_t n = sectors < per_block ? sectors : per_block;
+
+		settle(r, port == 0x1f0 ? 0x3f6 : 0x376, 0x80);
+		inb(r, port + 7); /* the driver's status read: INTRQ falls, each block raises it */
+		tw_data(r, rep, in, port, size, gpa, n * 512 / size);
+		gpa += n * 512;
+		sectors -= n;
+	}
+	settle(r, port == 0x1f0 ? 0x3f6 : 0x376, 0x80);
+}
+
+static void tw_packet(struct rig *r, bool rep, const uint8_t *p, uint16_t bcl)
+{
+	memcpy(ram(r, TW_PKT, 12), p, 12);
+	outb(r, 0x176, 0xa0);
+	outb(r, 0x171, 0);
+	outb(r, 0x174, (uint8_t)bcl);
+	outb(r, 0x175, (uint8_t)(bcl >> 8));
+	outb(r, 0x177, 0xa0);
+	tw_data(r, rep, false, 0x170, 2, TW_PKT, 6);
+	settle(r, 0x376, 0x80);
+}
+
+/* A PACKET reply, an elementary transfer per ioreq, dwords while they fit. */
+static void tw_reply(struct rig *r, bool rep, uint64_t gpa)
+{
+	for (unsigned i = 0; i < 64 && (inb(r, 0x376) & 0x08); i++) {
+		unsigned n = inb(r, 0x174) | inb(r, 0x175) << 8;
+
+		tw_data(r, rep, true, 0x170, 4, gpa, n / 4);
+		tw_data(r, rep, true, 0x170, 2, gpa + n / 4 * 4, (n % 4) / 2);
+		gpa += n;
+		settle(r, 0x376, 0x80);
+	}
+}
+
+static void tw_script(struct rig *r, bool rep, unsigned step)
+{
+	static const uint8_t tur[12] = { 0 };
+	static const uint8_t rd10[12] = { 0x28, 0, 0, 0, 0, 3, 0, 0, 2 };
+
+	switch (step) {
+	case 0: /* READ SECTORS, 3 one-sector blocks */
+		ata_cmd(r, 0x20, 100, 3);
+		tw_blocks(r, rep, true, 0x1f0, 2, TW_DST, 3, 1);
+		break;
+	case 1: /* SET MULTIPLE 4, READ MULTIPLE of 10 in dwords: blocks of 4, 4, 2 */
+		outb(r, 0x1f2, 4);
+		outb(r, 0x1f7, 0xc6);
+		settle(r, 0x3f6, 0x80);
+		ata_cmd(r, 0xc4, 7, 10);
+		tw_blocks(r, rep, true, 0x1f0, 4, TW_DST + 0x10000, 10, 4);
+		break;
+	case 2: /* WRITE SECTORS of 2 */
+		ata_cmd(r, 0x30, 200, 2);
+		tw_blocks(r, rep, false, 0x1f0, 2, TW_SRC, 2, 1);
+		break;
+	case 3: /* WRITE MULTIPLE of 9 in dwords: blocks of 4, 4, 1 */
+		ata_cmd(r, 0xc5, 300, 9);
+		tw_blocks(r, rep, false, 0x1f0, 4, TW_SRC + 0x1000, 9, 4);
+		outb(r, 0x1f7, 0xe7); /* FLUSH CACHE */
+		settle(r, 0x3f6, 0x80);
+		break;
+	case 4: /* read back what was written, LBA48 */
+		ata_cmd48(r, 0x24, 200, 2);
+		tw_blocks(r, rep, true, 0x1f0, 2, TW_DST + 0x20000, 2, 1);
+		ata_cmd48(r, 0x29, 300, 9);
+		tw_blocks(r, rep, true, 0x1f0, 2, TW_DST + 0x30000, 9, 4);
+		break;
+	case 5: /* a REP longer than the transfer: the words after the last block read 0 */
+		ata_cmd(r, 0x20, 5, 1);
+		settle(r, 0x3f6, 0x80);
+		tw_data(r, rep, true, 0x1f0, 2, TW_DST + 0x40000, 4096);
+		break;
+	case 6: /* IDENTIFY, read half, status (clears INTRQ), then the rest */
+		ata_cmd(r, 0xec, 0, 0);
+		tw_data(r, rep, true, 0x1f0, 2, TW_DST + 0x50000, 100);
+		inb(r, 0x1f7);
+		tw_data(r, rep, true, 0x1f0, 2, TW_DST + 0x50000 + 200, 156);
+		break;
+	case 7: /* byte string I/O on the data register: word by word in both */
+		ata_cmd(r, 0x20, 60, 1);
+		settle(r, 0x3f6, 0x80);
+		tw_data(r, rep, true, 0x1f0, 1, TW_DST + 0x60000, 300);
+		break;
+	case 8: /* a write with more data than the command takes: the rest is dropped */
+		ata_cmd(r, 0x30, 400, 1);
+		settle(r, 0x3f6, 0x80);
+		tw_data(r, rep, false, 0x1f0, 2, TW_SRC + 0x4000, 600);
+		settle(r, 0x3f6, 0x80);
+		break;
+	case 9: /* ATAPI: TEST UNIT READY, READ(10) of 2 CD sectors, byte count limit 1001 */
+		tw_packet(r, rep, tur, 0);
+		tw_packet(r, rep, rd10, 1001);
+		tw_reply(r, rep, TW_DST + 0x70000);
+		break;
+	case 10: /* READ MULTIPLE of 256 drained by REP INSW of 4096 words, blocks spanned */
+		outb(r, 0x1f2, 16);
+		outb(r, 0x1f7, 0xc6);
+		settle(r, 0x3f6, 0x80);
+		ata_cmd(r, 0xc4, 1000, 0);
+		for (unsigned i = 0; i < 256 / 16; i++) {
+			settle(r, 0x3f6, 0x80);
+			inb(r, 0x1f7);
+			tw_data(r, rep, true, 0x1f0, 2, TW_DST + 0x80000 + i * 8192, 4096);
+		}
+		settle(r, 0x3f6, 0x80);
+		break;
+	}
+}
+
+#define TW_STEPS 11u
+
+static void tw_compare(struct rig *a, struct rig *b, unsigned step)
+{
+	static const uint16_t regs[] = {
+		0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6, 0x3f6,  0x171,
+		0x172, 0x173, 0x174, 0x175, 0x176, 0x376, BM + 2, BM + 10
+	};
+
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (inb(a, regs[i]) != inb(b, regs[i]))
+			fail_msg("step %u: port 0x%x reads 0x%x word by word, 0x%x in bulk", step,
+				 regs[i], inb(a, regs[i]), inb(b, regs[i]));
+	for (unsigned irq = 14; irq <= 15; irq++) {
+		assert_int_equal(a->irq[irq], b->irq[irq]);
+		assert_int_equal(a->raises[irq], b->raises[irq]);
+	}
+	assert_memory_equal(ram(a, TW_DST, 0x200000), ram(b, TW_DST, 0x200000), 0x200000);
+	for (uint64_t pg = TW_DST; pg < TW_DST + 0x100000; pg += 4096)
+		assert_int_equal(flat_ram_test_dirty(&a->ram, pg),
+				 flat_ram_test_dirty(&b->ram, pg));
+}
+
+static void twins(bool async)
+{
+	struct rig *a = rig_new(async, false, true), *b = rig_new(async, false, true);
+	uint8_t want[512];
+
+	for (uint64_t i = 0; i < 0x10000; i++) {
+		ram(a, TW_SRC + i, 1)[0] = (uint8_t)(i * 7 + (i >> 9));
+		ram(b, TW_SRC + i, 1)[0] = (uint8_t)(i * 7 + (i >> 9));
+	}
+	for (unsigned step = 0; step < TW_STEPS; step++) {
+		tw_script(a, false, step);
+		tw_script(b, true, step);
+		tw_compare(a, b, step);
+	}
+	/* The script did what it says: data, the end of each command, the files. */
+	pattern(want, 102, 0);
+	assert_memory_equal(ram(b, TW_DST + 1024, 512), want, 512);
+	pattern(want, 16, 0);
+	assert_memory_equal(ram(b, TW_DST + 0x10000 + 9 * 512, 512), want, 512);
+	assert_memory_equal(ram(b, TW_DST + 0x20000, 1024), ram(b, TW_SRC, 1024), 1024);
+	assert_memory_equal(ram(b, TW_DST + 0x30000, 9 * 512), ram(b, TW_SRC + 0x1000, 9 * 512),
+			    9 * 512);
+	check_file(b, b->disk, 300, ram(b, TW_SRC + 0x1000, 9 * 512), 9 * 512);
+	check_file(b, b->disk, 400, ram(b, TW_SRC + 0x4000, 512), 512);
+	pattern(want, 1255, 0);
+	assert_memory_equal(ram(b, TW_DST + 0x80000 + 255 * 512, 512), want, 512);
+	pattern(want, 12, 0x80); /* CD sector 3 */
+	assert_memory_equal(ram(b, TW_DST + 0x70000, 512), want, 512);
+	assert_int_equal(inb(b, 0x3f6), 0x50);
+	assert_int_equal(b->raises[14], a->raises[14]);
+	/* INTRQ edges on the primary: 3 + (1 + 3) + 2 + (3 + 1) + (2 + 3) + 1 + 1 + 1 + 1 + (1 +
+	 * 16). */
+	assert_int_equal(b->raises[14], 39);
+	rig_free(a);
+	rig_free(b);
+}
+
+static void rep_bulk_matches_words_sync(void **state)
+{
+	(void)state;
+	twins(false);
+}
+
+static void rep_bulk_matches_words_async(void **state)
+{
+	(void)state;
+	twins(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -898,6 +1137,8 @@ int main(void)
 		cmocka_unit_test(atapi_dma_reads),
 		cmocka_unit_test(unplug_only_disks),
 		cmocka_unit_test(random_guest_survives),
+		cmocka_unit_test(rep_bulk_matches_words_sync),
+		cmocka_unit_test(rep_bulk_matches_words_async),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
