@@ -605,16 +605,52 @@ static int phys_access(struct trace_exec *t, uint64_t gpa, void *buf, unsigned s
 }
 
 /*
+ * Is gpa guest RAM? *end: where that RAM run ends (exclusive), or where the
+ * next one starts (UINT64_MAX: none). Flat RAM is [0, low) and
+ * [4 GiB, 4 GiB + size - low) (memory.h).
+ */
+static bool ram_run(const struct sim *s, uint64_t gpa, uint64_t *end)
+{
+	const uint64_t four_g = 1ull << 32;
+	uint64_t low = s->ram.low_size, high_end = four_g + (s->ram.size - low);
+
+	if (gpa < low) {
+		*end = low;
+		return true;
+	}
+	if (gpa < four_g) {
+		*end = s->ram.size > low ? four_g : UINT64_MAX;
+		return false;
+	}
+	if (gpa < high_end) {
+		*end = high_end;
+		return true;
+	}
+	*end = UINT64_MAX;
+	return false;
+}
+
+/*
  * A run of bytes: RAM pieces go through in one call each, MMIO pieces a
  * byte at a time (as an unaligned memcpy to MMIO would). Where nothing at
  * all is mapped, reads give zeros and writes are dropped, as QEMU's x86
- * address space does for unassigned memory.
+ * address space does for unassigned memory; such holes are skipped whole,
+ * so a huge memset outside RAM costs nothing.
  */
 static void phys_bulk(struct trace_exec *t, uint64_t gpa, uint8_t *buf, uint64_t len, bool write)
 {
+	/* Bytes past the top of the address space (a readq at ~0) are a hole. */
+	if (gpa + len - 1 < gpa) {
+		uint64_t fit = 0 - gpa;
+
+		if (!write)
+			memset(buf + fit, 0, len - fit);
+		len = fit;
+	}
 	while (len) {
 		struct region *reg = bus_find_range(t->sim->m.bus, BUS_MMIO, gpa, len);
-		uint64_t n = len;
+		uint64_t n, end;
+		bool ram;
 		int ret;
 
 		if (reg && reg->base <= gpa) {
@@ -622,18 +658,15 @@ static void phys_bulk(struct trace_exec *t, uint64_t gpa, uint8_t *buf, uint64_t
 				*buf = 0;
 			n = 1;
 		} else {
-			if (reg)
-				n = reg->base - gpa;
-			ret = write ? ioreq_phys_write(io(t), gpa, buf, n)
-				    : ioreq_phys_read(io(t), gpa, buf, n);
-			if (ret && n > 1) {
-				/* Partly outside RAM: byte by byte, zeros where nothing is. */
-				for (uint64_t i = 0; i < n; i++)
-					if (phys_access(t, gpa + i, buf + i, 1, write) && !write)
-						buf[i] = 0;
-			} else if (ret && !write) {
-				*buf = 0;
-			}
+			n = reg ? reg->base - gpa : len;
+			ram = ram_run(t->sim, gpa, &end);
+			if (end != UINT64_MAX && end - gpa < n)
+				n = end - gpa;
+			ret = !ram    ? -EFAULT
+			      : write ? ioreq_phys_write(io(t), gpa, buf, (uint32_t)n)
+				      : ioreq_phys_read(io(t), gpa, buf, (uint32_t)n);
+			if (ret && !write)
+				memset(buf, 0, n);
 		}
 		gpa += n;
 		buf += n;

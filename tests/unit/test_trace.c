@@ -444,6 +444,10 @@ static void executes_on_an_empty_machine(void **state)
 	/* Beyond RAM with nothing mapped: zeros, as QEMU's unassigned memory reads. */
 	run(&t, &a, "readl 0x40000000", "OK 0x0000000000000000\n");
 	run(&t, &a, "read 0xfffffe 4", "OK 0x00000000\n");
+	/* The top of the address space, and a hole far bigger than RAM: no wrap, no crawl. */
+	run(&t, &a, "readq 0xffffffffffffffff", "OK 0x0000000000000000\n");
+	run(&t, &a, "readl 0xfffffffffffffffe", "OK 0x0000000000000000\n");
+	run(&t, &a, "memset 0x100000000 0xffffffff 1", "OK\n");
 	/* A rep insb into RAM through the ioreq core: four bytes of all ones. */
 	run(&t, &a, "ioreq pio r 0x1234 1 4 0 1 0x3000", "OK 0x0000000000003000\n");
 	run(&t, &a, "read 0x3000 5", "OK 0xffffffff00\n");
