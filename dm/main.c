@@ -138,6 +138,8 @@ static int sim_setup(struct sim *s, struct machine_opts *mo, struct qmp_server *
 		sim_fini(s);
 		return 1;
 	}
+	/* qtest's guest "runs" (QMP query-status) from the start unless -S, as QEMU's. */
+	start_running(&s->m);
 	return 0;
 }
 

@@ -205,6 +205,38 @@ EOF
 	fi
 fi
 
+# A QMP monitor works next to the qtest protocol (trace-format.md "Invocation").
+if command -v python3 >/dev/null; then
+	out=$(timeout 30 python3 - "$HVMDM" "$TMP/qmp.sock" <<'EOF'
+import os, socket, subprocess, sys, time
+hvmdm, path = sys.argv[1], sys.argv[2]
+p = subprocess.Popen([hvmdm, "-machine", "xenfv", "-accel", "qtest", "-qtest", "stdio",
+                      "-chardev", "socket,id=m,path=%s,server=on,wait=off" % path,
+                      "-mon", "chardev=m,mode=control"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+p.stdin.write(b"endianness\n")
+p.stdin.flush()
+answer = p.stdout.readline().decode().strip()
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+f = s.makefile("rwb")
+f.readline()
+for cmd in (b'{"execute": "qmp_capabilities"}', b'{"execute": "query-status"}'):
+    f.write(cmd + b"\n")
+    f.flush()
+    reply = f.readline().decode()
+p.stdin.close()
+rc = p.wait(timeout=20)
+print(answer, '"running": true' in reply, rc)
+EOF
+)
+	if [ "$out" = "OK little True 0" ]; then
+		pass qtest:qmp-monitor
+	else
+		fail qtest:qmp-monitor "$out"
+	fi
+fi
+
 # SIGTERM ends the process with status 0 (qtest waiting for input on a pipe).
 mkfifo "$TMP/fifo"
 "$HVMDM" -machine none -accel qtest -qtest stdio <"$TMP/fifo" >/dev/null 2>&1 &
