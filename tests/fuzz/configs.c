@@ -36,5 +36,13 @@ const struct fuzz_config fuzz_configs[] = {
 		    "-device ide-cd,id=ide-5632,drive=ide-5632,bus=ide.1,unit=0",
 	    .init = chipset_init,
 	},
+	{
+	    .name = "pc-ide-slave",
+	    .help = "-machine pc (no Xen platform device) with only a primary slave disk: "
+		    "commands to the absent master of a non-empty channel",
+	    .argv = "-machine pc -nodefaults -m 16 "
+		    "-drive file=@DISK@,if=ide,index=1,media=disk,format=raw,cache=unsafe",
+	    .init = chipset_init,
+	},
 	{ .name = NULL },
 };

@@ -1,7 +1,8 @@
 #!/bin/bash
-# CI fuzzing: every configuration of tests/fuzz/configs.c for FUZZ_CI_TIME
-# seconds (60) each, libFuzzer + ASan + UBSan, failing on any finding (crash,
-# sanitizer report, failed harness invariant, leak, per-input timeout).
+# CI fuzzing: every configuration of tests/fuzz/configs.c and the trace-text
+# target for FUZZ_CI_TIME seconds (45) each, libFuzzer + ASan + UBSan,
+# failing on any finding (crash, sanitizer report, failed harness invariant,
+# leak, per-input timeout).
 #   fuzz.sh BUILD    prints "PASS fuzz:CONFIG (...)" / "FAIL fuzz:CONFIG ..."
 # scripts/run-tests.sh calls each suite once per build directory; the fuzzers
 # have their own clang build (build-fuzz/), so they run once, with the ASan
@@ -23,5 +24,5 @@ if ! make --no-print-directory -s fuzz-build FUZZ_BUILD="$FUZZ_BUILD" >"$FUZZ_BU
 	echo "FAIL fuzz:build make fuzz-build failed: $(grep -m1 -E 'error|Error' "$FUZZ_BUILD.log")"
 	exit 0
 fi
-tests/fuzz/run.sh "$FUZZ_BUILD" "${FUZZ_CI_TIME:-60}"
+tests/fuzz/run.sh "$FUZZ_BUILD" "${FUZZ_CI_TIME:-45}"
 exit 0
