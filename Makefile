@@ -139,6 +139,7 @@ UNIT_TESTS := \
 	ide \
 	bad_input \
 	trace \
+	machine \
 	sandbox \
 	block \
 	pci \
@@ -182,6 +183,7 @@ unit_extra_bad_input := dm/machine.c
 
 # The trace executor builds a machine (dm/machine.c is not in the library).
 unit_extra_trace := dm/machine.c
+unit_extra_machine := dm/machine.c
 
 # The command line (dm/cmdline.c is the daemon's, not in the library).
 unit_extra_cmdline := dm/cmdline.c

@@ -50,8 +50,8 @@ static bool want_usb(const struct machine_opts *o)
  * takes the first free slot before any -device.
  */
 static const struct board_dev board[] = {
-	{ "i440fx", "0.0", PC_KINDS, false, NULL },
-	{ "piix3", "1.0", PC_KINDS, false, NULL },
+	{ "i440fx", "0.0", PC_KINDS, true, NULL },
+	{ "piix3", "1.0", PC_KINDS, true, NULL }, /* hvmloader asserts 8086:7000 at 01.0 */
 	{ "piix3-ide", "1.1", PC_KINDS, false, NULL },
 	{ "piix3-usb-uhci", "1.2", PC_KINDS, false, want_usb },
 	{ "piix4-pm", "1.3", PC_KINDS, false, NULL },

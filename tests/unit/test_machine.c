@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The machine builder (dm/machine.c) on the standalone platform: the board
+ * of each machine kind and qemu-xen's PCI placement
+ * (shared/docs/qemu-xen-golden/README.md "PCI layout": xenfv puts the Xen
+ * platform device at 00:02.0, the first free slot, before any -device; a
+ * -device with addr= keeps its slot; without the platform device everything
+ * moves one slot down).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dm/bus.h"
+#include "dm/device.h"
+#include "dm/log.h"
+#include "dm/sim/sim.h"
+
+#define DEVFN(slot, fn) ((slot) << 3 | (fn))
+
+struct fixture {
+	struct machine_opts o;
+	struct sim s;
+	bool built;
+};
+
+static struct fixture *fixture(enum machine_kind kind, const char *const *devices)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->o.kind = kind;
+	f->o.ram_mb = 16;
+	f->o.smp = 1;
+	f->o.nodefaults = true;
+	for (size_t i = 0; devices && devices[i]; i++)
+		assert_int_equal(strlist_add(&f->o.devices, devices[i]), 0);
+	return f;
+}
+
+static int build(struct fixture *f)
+{
+	int ret = sim_init(&f->s, &f->o);
+
+	f->built = ret == 0;
+	return ret;
+}
+
+static void release(struct fixture *f)
+{
+	if (f->built)
+		sim_fini(&f->s);
+	strlist_free(&f->o.devices);
+	free(f);
+}
+
+static uint32_t pci_id(struct fixture *f, unsigned devfn)
+{
+	return bus_pci_read(f->s.m.bus, devfn, 0, 4);
+}
+
+static void xenfv_board_at_qemu_xen_addresses(void **state)
+{
+	struct fixture *f = fixture(MACHINE_XENFV, NULL);
+
+	(void)state;
+	assert_int_equal(build(f), 0);
+	assert_int_equal(pci_id(f, DEVFN(0, 0)), 0x12378086); /* i440FX */
+	assert_int_equal(pci_id(f, DEVFN(1, 0)), 0x70008086); /* PIIX3 ISA */
+	if (dev_type_find("piix4-pm"))
+		assert_int_equal(pci_id(f, DEVFN(1, 3)), 0x71138086);
+	if (dev_type_find("xen-platform"))
+		assert_int_equal(pci_id(f, DEVFN(2, 0)), 0x00015853);
+	assert_false(bus_pci_present(f->s.m.bus, DEVFN(3, 0)));
+	/* The next free slots, for whatever comes next (VGA 00:03.0, NIC 00:04.0). */
+	assert_int_equal(machine_alloc_slot(&f->s.m), 3);
+	assert_int_equal(machine_alloc_slot(&f->s.m), 4);
+	release(f);
+}
+
+static void pc_has_no_platform_device(void **state)
+{
+	struct fixture *f = fixture(MACHINE_PC, NULL);
+
+	(void)state;
+	assert_int_equal(build(f), 0);
+	assert_int_equal(pci_id(f, DEVFN(0, 0)), 0x12378086);
+	assert_false(bus_pci_present(f->s.m.bus, DEVFN(2, 0)));
+	assert_int_equal(machine_alloc_slot(&f->s.m), 2);
+	release(f);
+}
+
+static void user_device_takes_next_free_slot_or_its_addr(void **state)
+{
+	static const char *const next[] = { "xen-platform,id=xp", NULL };
+	static const char *const fixed[] = { "xen-platform,addr=6", NULL };
+	struct fixture *f;
+
+	(void)state;
+	if (!dev_type_find("xen-platform"))
+		skip();
+	f = fixture(MACHINE_PC, next);
+	assert_int_equal(build(f), 0);
+	assert_int_equal(pci_id(f, DEVFN(2, 0)), 0x00015853);
+	assert_non_null(machine_find_dev(&f->s.m, "xp"));
+	assert_null(machine_find_dev(&f->s.m, "nosuch"));
+	release(f);
+
+	f = fixture(MACHINE_PC, fixed);
+	assert_int_equal(build(f), 0);
+	assert_false(bus_pci_present(f->s.m.bus, DEVFN(2, 0)));
+	assert_int_equal(pci_id(f, DEVFN(6, 0)), 0x00015853);
+	/* Slot 2 is still the first free one. */
+	assert_int_equal(machine_alloc_slot(&f->s.m), 2);
+	release(f);
+}
+
+static void bad_device_fails_the_build_and_frees_everything(void **state)
+{
+	static const char *const bad[] = { "nosuchdevice,x=1", NULL };
+	struct fixture *f = fixture(MACHINE_XENFV, bad);
+
+	(void)state;
+	assert_int_equal(build(f), -EINVAL);
+	release(f);
+}
+
+static void machine_none_has_no_devices(void **state)
+{
+	static const char *const one[] = { "cmos", NULL };
+	struct fixture *f = fixture(MACHINE_NONE, NULL);
+
+	(void)state;
+	assert_int_equal(build(f), 0);
+	assert_null(f->s.m.devs);
+	assert_false(bus_pci_present(f->s.m.bus, DEVFN(0, 0)));
+	release(f);
+	f = fixture(MACHINE_NONE, one);
+	assert_int_equal(build(f), -EINVAL);
+	release(f);
+}
+
+static void slots_run_out_cleanly(void **state)
+{
+	struct fixture *f = fixture(MACHINE_PC, NULL);
+	int slot, n = 0;
+
+	(void)state;
+	assert_int_equal(build(f), 0);
+	while ((slot = machine_alloc_slot(&f->s.m)) >= 0) {
+		assert_true(slot >= 2 && slot < 32);
+		n++;
+	}
+	assert_int_equal(slot, -ENOSPC);
+	assert_int_equal(n, 30);
+	release(f);
+}
+
+static int quiet(void **state)
+{
+	(void)state;
+	log_mask = 0;
+	log_level_max = LOG_ERR;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(xenfv_board_at_qemu_xen_addresses),
+		cmocka_unit_test(pc_has_no_platform_device),
+		cmocka_unit_test(user_device_takes_next_free_slot_or_its_addr),
+		cmocka_unit_test(bad_device_fails_the_build_and_frees_everything),
+		cmocka_unit_test(machine_none_has_no_devices),
+		cmocka_unit_test(slots_run_out_cleanly),
+	};
+
+	return cmocka_run_group_tests(tests, quiet, NULL);
+}
