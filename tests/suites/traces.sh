@@ -239,11 +239,15 @@ fi
 
 # SIGTERM ends the process with status 0 (qtest waiting for input on a pipe).
 mkfifo "$TMP/fifo"
-"$HVMDM" -machine none -accel qtest -qtest stdio <"$TMP/fifo" >/dev/null 2>&1 &
+"$HVMDM" -machine none -accel qtest -qtest stdio <"$TMP/fifo" >"$TMP/sig.out" 2>&1 &
 pid=$!
 exec 9>"$TMP/fifo"
 echo endianness >&9
-sleep 0.3
+# Once it has answered, its signals are watched: no timing assumption.
+for _ in $(seq 200); do
+	grep -q "OK little" "$TMP/sig.out" 2>/dev/null && break
+	sleep 0.1
+done
 kill -TERM $pid
 wait $pid
 rc=$?
