@@ -221,7 +221,8 @@ fault:
 /* df set: element i sits at index count-1-i of the mapped range; moved through tmp. */
 #define BULK_BOUNCE 2048u
 
-static size_t bulk_descending(struct ioreq_ctx *ctx, const struct dm_ioreq *req, uint8_t *p)
+static __attribute__((noinline)) size_t bulk_descending(struct ioreq_ctx *ctx,
+							const struct dm_ioreq *req, uint8_t *p)
 {
 	uint8_t tmp[BULK_BOUNCE];
 	size_t sz = req->size, done = 0, want, got, k;
@@ -282,10 +283,19 @@ static uint32_t pio_bulk(struct ioreq_ctx *ctx, struct dm_ioreq *req)
 	return (uint32_t)n;
 }
 
+/*
+ * REP INS/OUTS: bulk first, then the loop. Out of line, so that a direct
+ * PIO request (the hot path) does not pay for this one's stack frame.
+ */
+static __attribute__((noinline)) int run_pio_rep(struct ioreq_ctx *ctx, struct dm_ioreq *req)
+{
+	return run_ptr(ctx, req, pio_rd, pio_wr, 0, pio_bulk(ctx, req));
+}
+
 static int run_pio(struct ioreq_ctx *ctx, struct dm_ioreq *req)
 {
 	if (req->data_is_ptr)
-		return run_ptr(ctx, req, pio_rd, pio_wr, 0, pio_bulk(ctx, req));
+		return run_pio_rep(ctx, req);
 	return run_direct(ctx, req, pio_rd, pio_wr, 0, 1);
 }
 
