@@ -895,27 +895,25 @@ static void random_guest_survives(void **state)
 #define TW_SRC 0x500000ull /* what data-out sends */
 #define TW_PKT 0x600000ull /* ATAPI packets */
 
-/* count elements of size through port: into RAM at gpa (in) or out of it. */
-static void tw_data(struct rig *r, bool rep, bool in, uint16_t port, unsigned size, uint64_t gpa,
-		    uint32_t count)
+/* One REP of count (<= 4096) elements, as an ioreq (rep) or element by element as its loop does. */
+static void tw_rep(struct rig *r, bool rep, bool in, uint16_t port, unsigned size, uint64_t gpa,
+		   uint32_t count, bool df)
 {
 	struct ioreq_ctx io = { .bus = r->m.bus, .mem = &r->m.mem };
+	struct dm_ioreq q = { .addr = port,
+			      .data = gpa,
+			      .count = count,
+			      .size = size,
+			      .type = DM_IOREQ_PIO,
+			      .dir = in ? DM_IOREQ_READ : DM_IOREQ_WRITE,
+			      .df = df,
+			      .data_is_ptr = true };
 
-	while (rep && count) {
-		uint32_t n = count < DM_IOREQ_MAX_COUNT ? count : DM_IOREQ_MAX_COUNT;
-		struct dm_ioreq q = { .addr = port,
-				      .data = gpa,
-				      .count = n,
-				      .size = size,
-				      .type = DM_IOREQ_PIO,
-				      .dir = in ? DM_IOREQ_READ : DM_IOREQ_WRITE,
-				      .data_is_ptr = true };
-
+	if (rep) {
 		assert_int_equal(ioreq_handle(&io, &q), 0);
-		count -= n;
-		gpa += (uint64_t)n * size;
+		return;
 	}
-	for (uint32_t k = 0; !rep && k < count; k++, gpa += size) {
+	for (uint32_t k = 0; k < count; k++, gpa = df ? gpa - size : gpa + size) {
 		uint64_t v = 0;
 
 		if (in) {
@@ -925,6 +923,19 @@ static void tw_data(struct rig *r, bool rep, bool in, uint16_t port, unsigned si
 			assert_int_equal(gm_read(&r->m.mem, gpa, &v, size), 0);
 			bus_write(r->m.bus, BUS_PIO, port, v, size);
 		}
+	}
+}
+
+/* count elements of size through port: into RAM at gpa (in) or out of it. */
+static void tw_data(struct rig *r, bool rep, bool in, uint16_t port, unsigned size, uint64_t gpa,
+		    uint32_t count)
+{
+	while (count) {
+		uint32_t n = count < DM_IOREQ_MAX_COUNT ? count : DM_IOREQ_MAX_COUNT;
+
+		tw_rep(r, rep, in, port, size, gpa, n, false);
+		count -= n;
+		gpa += (uint64_t)n * size;
 	}
 }
 
@@ -1104,6 +1115,71 @@ static void twins(bool async)
 	rig_free(b);
 }
 
+/*
+ * A random guest on twin rigs: commands (ATA and PACKET, on both channels),
+ * task-file writes, status reads, resets and REP INS/OUTS of random size,
+ * count, direction and df through the data ports; the rigs must agree after
+ * every step, whatever state the random commands leave the drives in.
+ */
+static void rep_bulk_random_guest(void **state)
+{
+	static const uint8_t cmds[] = { 0x20, 0x24, 0x29, 0x30, 0x34, 0x39, 0xc4, 0xc5, 0xc6,
+					0xec, 0xa1, 0xa0, 0xb0, 0x91, 0xe7, 0x40, 0x06 };
+	static const uint16_t regs[] = { 0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6,
+					 0x171, 0x172, 0x173, 0x174, 0x175, 0x176 };
+	struct rig *a = rig_new(false, true, true), *b = rig_new(false, true, true);
+	uint64_t x = 0x2545f4914f6cdd1dull;
+
+	(void)state;
+	for (unsigned i = 0; i < 6000; i++) {
+		uint16_t base, port;
+		uint8_t v;
+		unsigned kind, size;
+		uint32_t count;
+		uint64_t gpa;
+		bool in, df;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		base = (x >> 4) & 1 ? 0x170 : 0x1f0;
+		kind = (unsigned)(x >> 5) % 16;
+		v = (uint8_t)(x >> 12);
+		if (kind == 0) {
+			outb(a, base + 7, cmds[(x >> 20) % sizeof(cmds)]);
+			outb(b, base + 7, cmds[(x >> 20) % sizeof(cmds)]);
+		} else if (kind <= 3) {
+			port = regs[(x >> 20) % (sizeof(regs) / sizeof(regs[0]))];
+			/* Small counts and LBAs, so that commands find the data they ask for. */
+			v = port == 0x1f2 || port == 0x172   ? v % 9
+			    : port == 0x1f6 || port == 0x176 ? (v & 0x10) | 0xe0
+							     : v & 7;
+			outb(a, port, v);
+			outb(b, port, v);
+		} else if (kind == 4) {
+			inb(a, base + 7);
+			inb(b, base + 7);
+		} else if (kind == 5 && ((x >> 24) & 15) == 0) {
+			outb(a, base == 0x1f0 ? 0x3f6 : 0x376, 0x04);
+			outb(b, base == 0x1f0 ? 0x3f6 : 0x376, 0x04);
+			outb(a, base == 0x1f0 ? 0x3f6 : 0x376, 0x00);
+			outb(b, base == 0x1f0 ? 0x3f6 : 0x376, 0x00);
+		} else {
+			size = 1u << ((x >> 24) % 3);
+			count = (x >> 26) & 1 ? 1 + (uint32_t)((x >> 28) % 700)
+					      : 1 + (uint32_t)((x >> 28) % DM_IOREQ_MAX_COUNT);
+			in = (x >> 40) & 1;
+			df = ((x >> 41) & 7) == 0;
+			gpa = TW_DST + 0x8000 + ((x >> 44) % 0x40000);
+			tw_rep(a, false, in, base, size, gpa, count, df);
+			tw_rep(b, true, in, base, size, gpa, count, df);
+		}
+		tw_compare(a, b, 1000 + i);
+	}
+	rig_free(a);
+	rig_free(b);
+}
+
 static void rep_bulk_matches_words_sync(void **state)
 {
 	(void)state;
@@ -1139,6 +1215,7 @@ int main(void)
 		cmocka_unit_test(random_guest_survives),
 		cmocka_unit_test(rep_bulk_matches_words_sync),
 		cmocka_unit_test(rep_bulk_matches_words_async),
+		cmocka_unit_test(rep_bulk_random_guest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
