@@ -3,8 +3,9 @@
 #   run.sh BUILD-FUZZ SECONDS [CONFIG...|trace]    (make fuzz FUZZ_TIME=SECONDS)
 # Per configuration: libFuzzer with the seeds (mkseeds.sh), the dictionary,
 # a per-input time bound (FUZZ_TIMEOUT, 10 s) and a corpus kept in
-# BUILD/corpus/CONFIG across runs. Each finding libFuzzer writes
-# (crash-, timeout-, leak-, oom-, slow-unit-) is turned into a trace next to
+# BUILD/corpus/CONFIG across runs (FUZZ_FRESH_CORPUS=1: from the seeds only;
+# libFuzzer runs the whole corpus before the time limit counts). Each finding
+# libFuzzer writes (crash-, timeout-, leak-, oom-, slow-unit-) becomes a trace next to
 # it (fuzz-CONFIG --reproduce), which `hvmdm --replay` runs. "trace" is the
 # trace-text target (fuzz-trace, seeds: the traces themselves). Minimize a
 # finding with scripts/minimize-trace.py, then, once fixed, keep it in
@@ -30,8 +31,13 @@ status=0
 # fuzz_one NAME BINARY SEEDS DICT: one libFuzzer run, its findings as traces.
 fuzz_one() {
 	local c=$1 bin=$2 seeds=$3 dict=$4 rc execs eps cov secs summary a t
-	local corpus=$BUILD/corpus/$c findings=$BUILD/findings/$c log=$BUILD/logs/$c.log
-	local marker=$BUILD/work/start-$c
+	local corpus=$BUILD/corpus/$c findings=$BUILD/findings/$c log=$BUILD/logs/$c-$$.log
+	local marker=$BUILD/work/start-$c-$$
+	# CI starts from the seeds each time, so that its run time does not grow with the corpus.
+	if [ "${FUZZ_FRESH_CORPUS:-0}" = 1 ]; then
+		corpus=$BUILD/work/corpus-$c-$$
+		rm -rf "$corpus"
+	fi
 	mkdir -p "$corpus" "$findings"
 	touch "$marker"
 	sleep 1 # artifacts of this run are strictly newer than the marker
@@ -43,7 +49,7 @@ fuzz_one() {
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
-	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
+	cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
 	local found=()
 	while IFS= read -r a; do
 		[ -n "$a" ] || continue
@@ -52,20 +58,22 @@ fuzz_one() {
 	done < <(find "$findings" -maxdepth 1 -newer "$marker" -type f \
 		\( -name 'crash-*' -o -name 'timeout-*' -o -name 'leak-*' -o -name 'oom-*' \
 		-o -name 'slow-unit-*' \) ! -name '*.trace' | sort)
+	[ "${FUZZ_FRESH_CORPUS:-0}" = 1 ] && rm -rf "$corpus"
+	rm -f "$marker"
 	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n1)
 	summary="${secs:-$SECS} s, ${execs:-0} execs, ${eps:-0} exec/s, ${cov:-0} edges"
 	echo "$(date -u +%FT%TZ) $c $summary findings=${#found[@]}" >>"$BUILD/fuzz-stats.txt"
 	if [ ${#found[@]} -gt 0 ] || [ "$rc" -ne 0 ]; then
 		status=1
 		echo "FAIL fuzz:$c ($summary) exit $rc, ${#found[@]} finding(s); log $log"
-		grep -m3 -E '^(SUMMARY|==[0-9]+==ERROR|==== hvmdm fuzz: invariant)' "$log" | sed 's/^/    /'
+		grep -a -m3 -E '^(SUMMARY|==[0-9]+==ERROR|==== hvmdm fuzz: invariant)' "$log" | sed 's/^/    /'
 		for t in "${found[@]}"; do
 			echo "    reproducer: $t ($(grep -vc '^#' "$t") commands)"
 		done
 	else
 		echo "PASS fuzz:$c ($summary)"
 	fi
-	grep -E '^fuzz: known finding' "$log" | sort -u | sed 's/^fuzz: /    /'
+	grep -aE '^fuzz: known finding' "$log" | sort -u | sed 's/^fuzz: /    /'
 }
 
 for c in "${configs[@]}"; do

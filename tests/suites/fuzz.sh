@@ -24,5 +24,5 @@ if ! make --no-print-directory -s fuzz-build FUZZ_BUILD="$FUZZ_BUILD" >"$FUZZ_BU
 	echo "FAIL fuzz:build make fuzz-build failed: $(grep -m1 -E 'error|Error' "$FUZZ_BUILD.log")"
 	exit 0
 fi
-tests/fuzz/run.sh "$FUZZ_BUILD" "${FUZZ_CI_TIME:-45}"
+FUZZ_FRESH_CORPUS=1 tests/fuzz/run.sh "$FUZZ_BUILD" "${FUZZ_CI_TIME:-45}"
 exit 0
