@@ -134,13 +134,19 @@ build_base() {
 # (a library added to the build later, or a sanitizer runtime) go into the
 # overlay from the build host, which runs the same Debian release.
 copy_missing_libs() {
-	local bin=$1 rootfs=$2 dest=$3 lib real
+	local bin=$1 rootfs=$2 dest=$3 lib real d rd
 	ldd "$bin" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | while read -r lib; do
 		real=$(readlink -f "$lib")
 		[ -e "$rootfs$lib" ] || [ -e "$rootfs/usr$lib" ] || [ -e "$rootfs${lib#/usr}" ] && continue
-		log "adding $lib (not in the base image)"
-		mkdir -p "$dest$(dirname "$lib")"
-		cp "$real" "$dest$lib"
+		# Into the directory the base really has (/lib is a symlink to usr/lib
+		# there): a directory entry in the overlay where the base has a
+		# symlink would replace the symlink when the kernel unpacks it.
+		d=$(dirname "$lib")
+		rd=$(readlink -f "$rootfs$d" 2>/dev/null || true)
+		case "$rd" in "$rootfs"/*) d=${rd#"$rootfs"} ;; esac
+		log "adding $lib as $d/$(basename "$lib") (not in the base image)"
+		mkdir -p "$dest$d"
+		cp "$real" "$dest$d/$(basename "$lib")"
 	done
 }
 
