@@ -35,6 +35,7 @@ case "$BUILD" in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
 HVMDM=$BUILD/hvmdm
 CACHE=${E2E_CACHE:-${HOME:-/root}/.cache/hvmdm-e2e}
 OUT=${E2E_OUT:-$BUILD/e2e}
+case "$OUT" in /*) ;; *) OUT=$PWD/$OUT ;; esac # the boot runs in $OUT
 DMS=${E2E_DMS:-hvmdm qemu}
 GUEST_TMO=${E2E_GUEST_TIMEOUT:-240}
 TMO=${E2E_TIMEOUT:-1800}
