@@ -226,6 +226,18 @@ int snap_get_u8(struct snap_rd *r, const char *name, uint8_t *v)
 	return 0;
 }
 
+int snap_get_bool(struct snap_rd *r, const char *name, bool *v)
+{
+	uint8_t b;
+
+	if (snap_get_u8(r, name, &b))
+		return -EINVAL;
+	if (b > 1)
+		return -EINVAL;
+	*v = b;
+	return 0;
+}
+
 int snap_get_u16(struct snap_rd *r, const char *name, uint16_t *v)
 {
 	uint64_t x;

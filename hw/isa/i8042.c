@@ -678,19 +678,6 @@ static int i8042_save(struct dm_dev *dev, struct snap_wr *w)
 	return snap_u8(w, "irq_mouse", s->irq_level[LINE_MOUSE]);
 }
 
-static int get_bool(struct snap_rd *r, const char *name, bool *v)
-{
-	uint8_t b;
-	int ret = snap_get_u8(r, name, &b);
-
-	if (ret)
-		return ret;
-	if (b > 1)
-		return -EINVAL;
-	*v = b;
-	return 0;
-}
-
 static int get_delta(struct snap_rd *r, const char *name, int32_t *v)
 {
 	uint32_t u;
@@ -714,7 +701,7 @@ static int load_ctrl(struct snap_rd *r, struct i8042 *s)
 	ret = ret ?: snap_get_u8(r, "obsrc", &s->obsrc);
 	ret = ret ?: snap_get_u8(r, "obdata", &s->obdata);
 	ret = ret ?: snap_get_u8(r, "cbdata", &s->cbdata);
-	ret = ret ?: get_bool(r, "extended_state", &s->extended_state);
+	ret = ret ?: snap_get_bool(r, "extended_state", &s->extended_state);
 	if (ret)
 		return ret;
 	if (s->write_cmd && !ccmds[s->write_cmd])
@@ -730,9 +717,9 @@ static int load_kbd(struct snap_rd *r, struct ps2_kbd *k)
 {
 	int ret = load_port(r, &k->p, PS2_QUEUE_SIZE + 3, true);
 
-	ret = ret ?: get_bool(r, "kbd.scan_enabled", &k->scan_enabled);
-	ret = ret ?: get_bool(r, "kbd.translate", &k->translate);
-	ret = ret ?: get_bool(r, "kbd.need_high_bit", &k->need_high_bit);
+	ret = ret ?: snap_get_bool(r, "kbd.scan_enabled", &k->scan_enabled);
+	ret = ret ?: snap_get_bool(r, "kbd.translate", &k->translate);
+	ret = ret ?: snap_get_bool(r, "kbd.need_high_bit", &k->need_high_bit);
 	ret = ret ?: snap_get_u8(r, "kbd.scancode_set", &k->scancode_set);
 	ret = ret ?: snap_get_u8(r, "kbd.ledstate", &k->ledstate);
 	ret = ret ?: snap_get_u8(r, "kbd.modifiers", &k->modifiers);
@@ -748,7 +735,7 @@ static int load_mouse(struct snap_rd *r, struct ps2_mouse *ms)
 	ret = ret ?: snap_get_u8(r, "mouse.status", &ms->status);
 	ret = ret ?: snap_get_u8(r, "mouse.resolution", &ms->resolution);
 	ret = ret ?: snap_get_u8(r, "mouse.sample_rate", &ms->sample_rate);
-	ret = ret ?: get_bool(r, "mouse.wrap", &ms->wrap);
+	ret = ret ?: snap_get_bool(r, "mouse.wrap", &ms->wrap);
 	ret = ret ?: snap_get_u8(r, "mouse.type", &ms->type);
 	ret = ret ?: snap_get_u8(r, "mouse.detect_state", &ms->detect_state);
 	ret = ret ?: get_delta(r, "mouse.dx", &ms->dx);
@@ -778,8 +765,8 @@ static int load_lines(struct snap_rd *r, struct i8042 *s, uint32_t version)
 		s->irq_level[LINE_MOUSE] = line_wanted(s, LINE_MOUSE);
 		return 0;
 	}
-	ret = get_bool(r, "irq_kbd", &s->irq_level[LINE_KBD]);
-	return ret ?: get_bool(r, "irq_mouse", &s->irq_level[LINE_MOUSE]);
+	ret = snap_get_bool(r, "irq_kbd", &s->irq_level[LINE_KBD]);
+	return ret ?: snap_get_bool(r, "irq_mouse", &s->irq_level[LINE_MOUSE]);
 }
 
 static int i8042_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)

@@ -691,19 +691,6 @@ static int serial_save(struct dm_dev *dev, struct snap_wr *w)
 	return snap_u64(w, "timeout_left", left);
 }
 
-static int get_flag(struct snap_rd *r, const char *name, bool *v)
-{
-	uint8_t b;
-	int ret = snap_get_u8(r, name, &b);
-
-	if (ret)
-		return ret;
-	if (b > 1)
-		return -EINVAL;
-	*v = b;
-	return 0;
-}
-
 /* The RX FIFO: its count, then all 16 slots with the oldest byte first. */
 static int get_rx_fifo(struct snap_rd *r, struct uart_fifo *f)
 {
@@ -733,8 +720,8 @@ static int serial_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
 	ret = ret ?: snap_get_u8(r, "msr", &s->msr);
 	ret = ret ?: snap_get_u8(r, "scr", &s->scr);
 	ret = ret ?: snap_get_u8(r, "fcr", &s->fcr);
-	ret = ret ?: get_flag(r, "thr_ipending", &s->thr_ipending);
-	ret = ret ?: get_flag(r, "timeout_ipending", &s->timeout_ipending);
+	ret = ret ?: snap_get_bool(r, "thr_ipending", &s->thr_ipending);
+	ret = ret ?: snap_get_bool(r, "timeout_ipending", &s->timeout_ipending);
 	ret = ret ?: get_rx_fifo(r, &s->rx);
 	ret = ret ?: snap_get_u64(r, "timeout_left", &s->timeout_left);
 	if (ret)

@@ -163,6 +163,33 @@ static void codec_rejects_mismatch(void **state)
 	snap_wr_free(&w);
 }
 
+/* snap_get_bool: a u8 of 0 or 1; any other value or width is refused, *v untouched. */
+static void codec_bool(void **state)
+{
+	struct snap_wr w;
+	struct snap_rd r;
+	bool v = true;
+
+	(void)state;
+	snap_wr_init(&w);
+	snap_u8(&w, "f", 0);
+	snap_u8(&w, "t", 1);
+	snap_u8(&w, "bad", 2);
+	snap_u16(&w, "wide", 1);
+	assert_int_equal(w.err, 0);
+
+	snap_rd_init(&r, w.buf, w.len);
+	assert_int_equal(snap_get_bool(&r, "f", &v), 0);
+	assert_false(v);
+	assert_int_equal(snap_get_bool(&r, "t", &v), 0);
+	assert_true(v);
+	assert_int_equal(snap_get_bool(&r, "bad", &v), -EINVAL);
+	assert_true(v);
+	assert_int_equal(snap_get_bool(&r, "wide", &v), -EINVAL);
+	assert_true(v);
+	snap_wr_free(&w);
+}
+
 static void writer_rejects_long_names_and_nesting(void **state)
 {
 	struct snap_wr w;
@@ -491,6 +518,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(codec_round_trip),
 		cmocka_unit_test(codec_rejects_mismatch),
+		cmocka_unit_test(codec_bool),
 		cmocka_unit_test(writer_rejects_long_names_and_nesting),
 		R(machine_round_trip),
 		R(every_truncation_rejected),
