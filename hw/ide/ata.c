@@ -666,13 +666,26 @@ static bool cmd_set_multiple(struct ide_drive *d, uint8_t cmd)
 	return true;
 }
 
+/*
+ * The start every sector read/write shares: a command an absent drive (or one
+ * not set up for it: usable false) cannot take aborts, with the count left as
+ * the guest wrote it; otherwise the count is decoded for LBA28 or LBA48.
+ * False when the command has already completed (aborted).
+ */
+static bool sector_cmd_begin(struct ide_drive *d, bool usable, bool lba48)
+{
+	if (!d->present || !usable) {
+		ide_abort(d);
+		return false;
+	}
+	lba48_transform(d, lba48);
+	return true;
+}
+
 static bool cmd_read_multiple(struct ide_drive *d, uint8_t cmd)
 {
-	if (!d->present || !d->mult_sectors) {
-		ide_abort(d);
+	if (!sector_cmd_begin(d, d->mult_sectors, cmd == 0x29))
 		return true;
-	}
-	lba48_transform(d, cmd == 0x29);
 	d->req_nb_sectors = d->mult_sectors;
 	d->ra_sectors = 0;
 	sector_read(d);
@@ -683,11 +696,8 @@ static bool cmd_write_multiple(struct ide_drive *d, uint8_t cmd)
 {
 	uint32_t n;
 
-	if (!d->present || !d->mult_sectors) {
-		ide_abort(d);
+	if (!sector_cmd_begin(d, d->mult_sectors, cmd == 0x39))
 		return true;
-	}
-	lba48_transform(d, cmd == 0x39);
 	d->req_nb_sectors = d->mult_sectors;
 	n = d->nsector < d->req_nb_sectors ? d->nsector : d->req_nb_sectors;
 	d->status = ATA_SR_DSC | ATA_SR_DRDY;
@@ -702,11 +712,8 @@ static bool cmd_read_pio(struct ide_drive *d, uint8_t cmd)
 		ide_abort(d);
 		return true;
 	}
-	if (!d->present) {
-		ide_abort(d);
+	if (!sector_cmd_begin(d, true, cmd == 0x24))
 		return true;
-	}
-	lba48_transform(d, cmd == 0x24);
 	d->req_nb_sectors = 1;
 	d->ra_sectors = 0;
 	sector_read(d);
@@ -715,11 +722,8 @@ static bool cmd_read_pio(struct ide_drive *d, uint8_t cmd)
 
 static bool cmd_write_pio(struct ide_drive *d, uint8_t cmd)
 {
-	if (!d->present) {
-		ide_abort(d);
+	if (!sector_cmd_begin(d, true, cmd == 0x34))
 		return true;
-	}
-	lba48_transform(d, cmd == 0x34);
 	d->req_nb_sectors = 1;
 	d->status = ATA_SR_DSC | ATA_SR_DRDY;
 	ide_transfer_start(d, 0, IDE_SECTOR, END_WRITE);
@@ -728,22 +732,16 @@ static bool cmd_write_pio(struct ide_drive *d, uint8_t cmd)
 
 static bool cmd_read_dma(struct ide_drive *d, uint8_t cmd)
 {
-	if (!d->present) {
-		ide_abort(d);
+	if (!sector_cmd_begin(d, true, cmd == 0x25))
 		return true;
-	}
-	lba48_transform(d, cmd == 0x25);
 	start_dma(d, DMA_READ);
 	return false;
 }
 
 static bool cmd_write_dma(struct ide_drive *d, uint8_t cmd)
 {
-	if (!d->present) {
-		ide_abort(d);
+	if (!sector_cmd_begin(d, true, cmd == 0x35))
 		return true;
-	}
-	lba48_transform(d, cmd == 0x35);
 	start_dma(d, DMA_WRITE);
 	return false;
 }
