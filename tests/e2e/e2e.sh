@@ -79,13 +79,14 @@ mkdir -p "$OUT"
 
 # ---------------------------------------------------------------- image
 t=$(now)
-base_before=$(ls -d "$CACHE"/base-*/DONE 2>/dev/null | wc -l)
+# (no cache yet on a fresh machine: ls fails, and pipefail must not end the run)
+base_before=$({ ls -d "$CACHE"/base-*/DONE 2>/dev/null || true; } | wc -l)
 "$E2E_DIR/image.sh" overlay "$CACHE" "$OUT" "$HVMDM" > "$OUT/image.log" 2>&1 || {
 	echo "e2e: building the dom0 image failed:" >&2
 	tail -n 40 "$OUT/image.log" >&2
 	exit 2
 }
-base_after=$(ls -d "$CACHE"/base-*/DONE 2>/dev/null | wc -l)
+base_after=$({ ls -d "$CACHE"/base-*/DONE 2>/dev/null || true; } | wc -l)
 kind=cached
 [ "$base_after" -gt "$base_before" ] && kind=built
 echo "image $(elapsed "$t") base-$kind" >> "$OUT/timings"
