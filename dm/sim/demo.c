@@ -188,6 +188,9 @@ static void summary(struct demo *d)
 	bus_for_each(m->bus, BUS_PIO, show_region, port_label);
 	say("  MMIO the device model claims:\n");
 	bus_for_each(m->bus, BUS_MMIO, show_region, mmio_label);
+	if (!bus_find_range(m->bus, BUS_MMIO, 0, UINT64_MAX))
+		say("    none yet: PCI memory BARs are claimed once firmware (hvmloader) places\n"
+		    "    them and turns on memory decode; this trace does not\n");
 
 	say("\n== What it did ==\n");
 	say("  trace commands run:           %" PRIu64 " (%" PRIu64 " answered FAIL on purpose)\n",
