@@ -30,8 +30,24 @@ out=$BUILD/e2e-suite
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export E2E_SUITE=1 E2E_OUT=$out E2E_TIMEOUT=${E2E_TIMEOUT:-1000}
-tests/e2e/e2e.sh "$BUILD" 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
+tests/e2e/e2e.sh "$BUILD" > "$log" 2>&1
+rc=$?
+# A guest triple fault inside the nested TCG bed has been seen once with the
+# device model's recorded answers byte-identical to a passing run's up to the
+# fault (the hypervisor under TCG, not the device model). Only that case is
+# retried, once; the first attempt's lines stay visible (prefixed, so not
+# counted) and its output directory is kept. A device-model bug that makes the
+# guest triple-fault fails both attempts.
+if [ "$rc" -ne 0 ] && grep -q 'Triple fault' "$out/console.log" 2>/dev/null; then
+	echo "e2e: attempt 1 failed with a guest triple fault in the nested bed;" \
+		"kept in $out.attempt1, retrying once"
+	sed 's/^/  attempt 1: /' "$log"
+	rm -rf "$out.attempt1"
+	mv "$out" "$out.attempt1"
+	tests/e2e/e2e.sh "$BUILD" > "$log" 2>&1
+	rc=$?
+fi
+cat "$log"
 if [ "$rc" -ne 0 ]; then
 	grep -q '^FAIL ' "$log" || echo "FAIL e2e:run tests/e2e/e2e.sh exited $rc"
 	# the report's failure section: the log tails of every failing run
