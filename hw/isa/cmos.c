@@ -16,7 +16,7 @@
  * same options, so SeaBIOS and hvmloader find what they find under qemu-xen:
  * 0x14 equipment (FPU, PS/2 mouse), 0x15-0x18/0x30-0x31/0x34-0x35 memory
  * sizes, 0x5b-0x5d RAM above 4 GiB, 0x5f vCPUs - 1, 0x3d/0x38 boot order,
- * 0x32 the century (BCD). The bytes persist across reset, as in QEMU.
+ * 0x32 the century (BCD), copied at 0x37 (IBM PS/2) as QEMU's RTC does. The bytes persist across reset, as in QEMU.
  *
  * Saved state: the index and the 128 bytes.
  *
@@ -51,6 +51,7 @@
 #define CMOS_MEM_EXT	  0x17 /* KiB from 1 MiB, 16 bits, clamped */
 #define CMOS_MEM_EXT2	  0x30 /* copy of 0x17 */
 #define CMOS_CENTURY	  0x32
+#define CMOS_CENTURY_PS2  0x37 /* IBM PS/2 copy of the century, as QEMU's RTC keeps it */
 #define CMOS_MEM_16M	  0x34 /* 64 KiB units from 16 MiB to the end of low RAM */
 #define CMOS_BOOT_FLAGS2  0x38 /* high nibble: 3rd boot device; bit 0: skip floppy sig check */
 #define CMOS_BOOT_FLAGS1  0x3d /* low nibble: 1st, high nibble: 2nd boot device */
@@ -201,8 +202,10 @@ static void cmos_fill_machine(struct cmos *s, uint64_t ram_bytes, unsigned smp)
 	s->ram[CMOS_CPUS] = smp ? (uint8_t)((smp - 1) > 0xff ? 0xff : smp - 1) : 0;
 	s->ram[CMOS_EQUIPMENT] = EQUIP_FPU | EQUIP_PS2_MOUSE;
 	s->ram[CMOS_FLOPPY_TYPES] = 0;
-	if (gmtime_r(&now, &tm))
+	if (gmtime_r(&now, &tm)) {
 		s->ram[CMOS_CENTURY] = bcd((unsigned)(tm.tm_year + 1900) / 100);
+		s->ram[CMOS_CENTURY_PS2] = s->ram[CMOS_CENTURY];
+	}
 }
 
 static int cmos_init(struct dm_dev *dev)
