@@ -9,6 +9,7 @@
  * second event on a masked port stays pending), xenstore writes.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,29 @@ static int precheck(const char *call, domid_t domid)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The shape of every call that only has to be checked and logged: take the
+ * lock, refuse as precheck() says, else log the call's line.
+ */
+static int checked_log(const char *call, domid_t domid, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int checked_log(const char *call, domid_t domid, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	LOCK();
+	rc = precheck(call, domid);
+	if (!rc)
+		xs_logf("%s", line);
+	UNLOCK();
+	return rc;
 }
 
 /* ------------------------------------------------------------ handles */
@@ -477,72 +501,37 @@ int xendevicemodel_set_pci_link_route(xendevicemodel_handle *dmod, domid_t domid
 int xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid, uint64_t msi_addr,
 			      uint32_t msi_data)
 {
-	int rc;
-
 	(void)dmod;
-	LOCK();
-	rc = precheck("msi", domid);
-	if (!rc)
-		xs_logf("msi 0x%" PRIx64 " 0x%x", msi_addr, msi_data);
-	UNLOCK();
-	return rc;
+	return checked_log("msi", domid, "msi 0x%" PRIx64 " 0x%x", msi_addr, msi_data);
 }
 
 int xendevicemodel_shutdown(xendevicemodel_handle *dmod, domid_t domid, unsigned int reason)
 {
-	int rc;
-
 	(void)dmod;
-	LOCK();
-	rc = precheck("shutdown", domid);
-	if (!rc)
-		xs_logf("shutdown %u", reason);
-	UNLOCK();
-	return rc;
+	return checked_log("shutdown", domid, "shutdown %u", reason);
 }
 
 int xc_set_hvm_param(xc_interface *handle, uint32_t dom, int param, unsigned long value)
 {
-	int rc;
-
 	(void)handle;
-	LOCK();
-	rc = precheck("hvm_param", (domid_t)dom);
-	if (!rc)
-		xs_logf("hvm_param %d %lu", param, value);
-	UNLOCK();
-	return rc;
+	return checked_log("hvm_param", (domid_t)dom, "hvm_param %d %lu", param, value);
 }
 
 int xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_type_t mem_type,
 				uint64_t first_pfn, uint32_t nr)
 {
-	int rc;
-
 	(void)dmod;
-	LOCK();
-	rc = precheck("set_mem_type", domid);
-	if (!rc)
-		xs_logf("mem_type 0x%" PRIx64 " 0x%x %s", first_pfn, nr,
-			mem_type == HVMMEM_ram_ro   ? "ro"
-			: mem_type == HVMMEM_ram_rw ? "rw"
-						    : "other");
-	UNLOCK();
-	return rc;
+	return checked_log("set_mem_type", domid, "mem_type 0x%" PRIx64 " 0x%x %s", first_pfn, nr,
+			   mem_type == HVMMEM_ram_ro   ? "ro"
+			   : mem_type == HVMMEM_ram_rw ? "rw"
+						       : "other");
 }
 
 int xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint64_t first_pfn,
 				   uint32_t nr)
 {
-	int rc;
-
 	(void)dmod;
-	LOCK();
-	rc = precheck("modified_memory", domid);
-	if (!rc)
-		xs_logf("modified 0x%" PRIx64 " %u", first_pfn, nr);
-	UNLOCK();
-	return rc;
+	return checked_log("modified_memory", domid, "modified 0x%" PRIx64 " %u", first_pfn, nr);
 }
 
 /* ------------------------------------------------------------ foreign memory */
