@@ -191,7 +191,7 @@ unit_extra_cmdline := dm/cmdline.c
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 
 # ---------------------------------------------------------------- rules
-.PHONY: all run test check clean deps san bench format help e2e
+.PHONY: all run test check clean deps san bench format format-check help e2e
 all: $(BUILD)/hvmdm
 
 $(BUILD)/libhvmdm.a: $(LIB_OBJS)
@@ -256,7 +256,7 @@ run: deps
 	$(Q)$(BUILD)/hvmdm
 
 # The README's second command: install, build both flavours, run everything.
-test: deps
+test: deps format-check
 	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all unit
 	$(Q)$(MAKE) --no-print-directory -j$(JOBS) SAN=1 all unit
 	$(Q)scripts/run-tests.sh build build-san
@@ -276,8 +276,16 @@ bench: all
 e2e: all
 	$(Q)tests/e2e/e2e.sh $(BUILD)
 
+# Every C file and header of the daemon; CI (make test) fails on any difference.
+FORMAT_FILES = $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS) $(XEN_SRCS) $(MAIN_SRCS) \
+	$(wildcard dm/*.h dm/*/*.h hw/*/*.h)
+
 format:
-	$(Q)clang-format -i $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS) $(XEN_SRCS) $(MAIN_SRCS)
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES) || \
+		{ echo "format-check: run 'make format' (.clang-format)"; exit 1; }
 
 clean:
 	rm -rf build build-san build-*

@@ -26,8 +26,8 @@
 #include "dm/log.h"
 #include "dm/loop.h"
 
-#define WHO "block"
-#define AIO_DEPTH 128
+#define WHO	     "block"
+#define AIO_DEPTH    128
 #define DIRECT_ALIGN 512
 
 enum req_op { REQ_READ, REQ_WRITE, REQ_FLUSH };
@@ -63,7 +63,7 @@ struct blk {
 	io_context_t aio;
 	int aio_efd;
 	unsigned aio_inflight;
-	struct req_queue aio_wait;  /* io_submit said EAGAIN */
+	struct req_queue aio_wait;   /* io_submit said EAGAIN */
 	struct req_queue flush_wait; /* flushes waiting for earlier aio writes */
 
 	/* the I/O thread */
@@ -126,8 +126,8 @@ static int do_io(struct blk_req *r)
 		iovcnt = 1;
 	}
 	while (left) {
-		ssize_t n = r->op == REQ_READ ? preadv(r->b->fd, iov, iovcnt, (off_t)off) :
-						 pwritev(r->b->fd, iov, iovcnt, (off_t)off);
+		ssize_t n = r->op == REQ_READ ? preadv(r->b->fd, iov, iovcnt, (off_t)off)
+					      : pwritev(r->b->fd, iov, iovcnt, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -169,7 +169,9 @@ static void finish(struct blk_req *r)
 	b->inflight--;
 	if (r->ret)
 		dm_dbg(LOG_BLOCK, WHO, "%s at %llu (+%zu) failed: %s",
-		       r->op == REQ_READ ? "read" : r->op == REQ_WRITE ? "write" : "flush",
+		       r->op == REQ_READ    ? "read"
+		       : r->op == REQ_WRITE ? "write"
+					    : "flush",
 		       (unsigned long long)r->off, r->len, strerror(-r->ret));
 	r->cb(r->opaque, r->ret);
 	free(r->bounce);
@@ -357,8 +359,8 @@ static void dispatch(struct blk *b, struct blk_req *r)
 	}
 }
 
-static int submit(struct blk *b, enum req_op op, uint64_t off, const struct iovec *iov,
-		  int iovcnt, blk_cb cb, void *opaque)
+static int submit(struct blk *b, enum req_op op, uint64_t off, const struct iovec *iov, int iovcnt,
+		  blk_cb cb, void *opaque)
 {
 	struct blk_req *r;
 	size_t len = 0;
@@ -485,8 +487,10 @@ static int open_image(struct blk *b, const char *path, char *err, size_t errlen)
 	}
 	if (want_direct && !direct_works(b->fd, b->size)) {
 		/* the file system wants larger alignment than sectors: use the page cache */
-		dm_info(WHO, "%s: O_DIRECT needs more than %d-byte alignment here, using the "
-			     "host page cache", path, DIRECT_ALIGN);
+		dm_info(WHO,
+			"%s: O_DIRECT needs more than %d-byte alignment here, using the "
+			"host page cache",
+			path, DIRECT_ALIGN);
 		close(b->fd);
 		want_direct = false;
 		b->fd = fdset_open(path, flags);

@@ -42,10 +42,10 @@ enum blk_if { BLK_IF_IDE, BLK_IF_NONE };
 
 /* One -drive option, parsed and validated. */
 struct drive_conf {
-	char *id;        /* id=, or "ide<index>-..." style name made up for if=ide */
-	char *file;      /* NULL: empty drive (CD-ROM without a medium) */
+	char *id;   /* id=, or "ide<index>-..." style name made up for if=ide */
+	char *file; /* NULL: empty drive (CD-ROM without a medium) */
 	enum blk_if iface;
-	int index;       /* if=ide: 0-3 (primary master .. secondary slave); -1 if none */
+	int index; /* if=ide: 0-3 (primary master .. secondary slave); -1 if none */
 	enum blk_media media;
 	enum blk_cache cache;
 	bool readonly;
@@ -83,9 +83,8 @@ typedef void (*blk_cb)(void *opaque, int ret);
  * The iov memory must stay valid until cb runs. 0 if queued (cb will run),
  * or -errno with nothing queued and cb not called.
  */
-__attribute__((warn_unused_result)) int blk_read(struct blk *b, uint64_t off,
-						 const struct iovec *iov, int iovcnt, blk_cb cb,
-						 void *opaque);
+__attribute__((warn_unused_result)) int
+blk_read(struct blk *b, uint64_t off, const struct iovec *iov, int iovcnt, blk_cb cb, void *opaque);
 __attribute__((warn_unused_result)) int blk_write(struct blk *b, uint64_t off,
 						  const struct iovec *iov, int iovcnt, blk_cb cb,
 						  void *opaque);

@@ -113,8 +113,7 @@ __attribute__((warn_unused_result)) int bus_apply(struct bus *bus, const struct 
 /* Shorthands for one change. bus_del removes r from the map even if the listener refuses. */
 __attribute__((warn_unused_result)) int bus_add(struct bus *bus, struct region *r);
 void bus_del(struct bus *bus, struct region *r);
-__attribute__((warn_unused_result)) int bus_move(struct bus *bus, struct region *r,
-						 uint64_t base);
+__attribute__((warn_unused_result)) int bus_move(struct bus *bus, struct region *r, uint64_t base);
 
 /* size 1, 2, 4 or 8 (PIO: 1, 2, 4). Values are little-endian, low bytes first. */
 uint64_t bus_read(struct bus *bus, enum bus_space space, uint64_t addr, unsigned size);
@@ -141,8 +140,7 @@ struct region *bus_find(struct bus *bus, enum bus_space space, uint64_t addr);
  * The lowest-addressed mapped region overlapping [addr, addr + len), or NULL
  * (len 0: none). Lets a caller split a guest-physical range into RAM and MMIO.
  */
-struct region *bus_find_range(struct bus *bus, enum bus_space space, uint64_t addr,
-			      uint64_t len);
+struct region *bus_find_range(struct bus *bus, enum bus_space space, uint64_t addr, uint64_t len);
 
 /* Call fn for every mapped region of space, in address order. For checks and QMP. */
 void bus_for_each(struct bus *bus, enum bus_space space,

@@ -39,12 +39,12 @@ struct run_opts {
 	unsigned max_cpus;   /* -smp ...,maxcpus=N */
 	bool net_none;	     /* -net none */
 	/* dm_restrict (xen-interface.md §8) and the sandbox (dm/sandbox.h) */
-	bool xen_restrict;      /* -xen-domid-restrict */
+	bool xen_restrict;	/* -xen-domid-restrict */
 	const char *chroot_dir; /* -chroot DIR / -run-with chroot=DIR */
-	const char *runas;      /* -runas USER|UID:GID / -run-with user=... */
-	bool sandbox;           /* -sandbox on (implied by -xen-domid-restrict) */
-	bool standalone;        /* --standalone: a Xen command line on the sim platform */
-	const char *keymap;     /* -k LANG (the VNC server's, when there is one) */
+	const char *runas;	/* -runas USER|UID:GID / -run-with user=... */
+	bool sandbox;		/* -sandbox on (implied by -xen-domid-restrict) */
+	bool standalone;	/* --standalone: a Xen command line on the sim platform */
+	const char *keymap;	/* -k LANG (the VNC server's, when there is one) */
 	/* fds named on the command line, kept by sandbox_close_inherited_fds */
 	int keep_fds[8];
 	unsigned nkeep_fds;

@@ -42,7 +42,7 @@ enum prop_type {
 struct prop_desc {
 	const char *name;
 	enum prop_type type;
-	const char *def; /* default as it would be written on the command line; NULL: unset */
+	const char *def;  /* default as it would be written on the command line; NULL: unset */
 	int64_t min, max; /* PROP_INT only */
 	const char *help;
 };
@@ -88,12 +88,12 @@ struct dev_type {
 struct dm_dev {
 	const struct dev_type *type;
 	struct machine *m;
-	char name[48];    /* instance name for logs: "serial@3f8", "piix3-ide@01.1" */
-	char id[32];      /* id= given on the command line, or "" */
-	void *state;      /* type->state_size zeroed bytes */
+	char name[48];		 /* instance name for logs: "serial@3f8", "piix3-ide@01.1" */
+	char id[32];		 /* id= given on the command line, or "" */
+	void *state;		 /* type->state_size zeroed bytes */
 	union prop_value *props; /* parallel to type->props */
-	bool *prop_given;        /* set on the command line (vs. default) */
-	struct dm_dev *next;     /* machine's list, creation order */
+	bool *prop_given;	 /* set on the command line (vs. default) */
+	struct dm_dev *next;	 /* machine's list, creation order */
 };
 
 /* The table, in dm/devices.c; terminated by NULL. */

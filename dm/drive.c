@@ -15,7 +15,7 @@
 
 static const char *const cache_names[] = {
 	[BLK_CACHE_WRITEBACK] = "writeback", [BLK_CACHE_WRITETHROUGH] = "writethrough",
-	[BLK_CACHE_NONE] = "none",           [BLK_CACHE_DIRECTSYNC] = "directsync",
+	[BLK_CACHE_NONE] = "none",	     [BLK_CACHE_DIRECTSYNC] = "directsync",
 	[BLK_CACHE_UNSAFE] = "unsafe",
 };
 
@@ -35,8 +35,8 @@ static int parse_cache(const char *s, enum blk_cache *out)
 	return -EINVAL;
 }
 
-static const char *const drive_keys[] = { "file", "if", "index", "media", "format", "cache",
-					  "readonly", "id", "aio", NULL };
+static const char *const drive_keys[] = { "file",  "if",       "index", "media", "format",
+					  "cache", "readonly", "id",	"aio",	 NULL };
 
 /* Check the keys whose values are words; 0 or -EINVAL with err filled. */
 static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, size_t errlen)
@@ -46,7 +46,8 @@ static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, s
 	const char *aio = qopts_get(o, "aio");
 
 	if (iface && strcmp(iface, "ide") && strcmp(iface, "none")) {
-		snprintf(err, errlen, "-drive: interface if=%s is not supported (ide, none)", iface);
+		snprintf(err, errlen, "-drive: interface if=%s is not supported (ide, none)",
+			 iface);
 		return -EINVAL;
 	}
 	c->iface = iface && !strcmp(iface, "none") ? BLK_IF_NONE : BLK_IF_IDE;

@@ -10,7 +10,7 @@
 #include "dm/fdset.h"
 
 /* Few sets ever exist at once (a save file, a CD-ROM image): bounded arrays. */
-#define FDSET_MAX 64
+#define FDSET_MAX     64
 #define FDSET_FDS_MAX 8
 
 struct fdset {

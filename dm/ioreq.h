@@ -31,10 +31,10 @@ enum dm_ioreq_type {
 enum dm_ioreq_dir { DM_IOREQ_WRITE = 0, DM_IOREQ_READ = 1 };
 
 struct dm_ioreq {
-	uint64_t addr;  /* port, guest-physical address, or seg/bus/dev/fn << 32 | reg */
-	uint64_t data;  /* value, or guest-physical buffer address when data_is_ptr */
+	uint64_t addr;	/* port, guest-physical address, or seg/bus/dev/fn << 32 | reg */
+	uint64_t data;	/* value, or guest-physical buffer address when data_is_ptr */
 	uint32_t count; /* rep count, >= 1 */
-	uint32_t size;  /* 1, 2, 4 or 8 */
+	uint32_t size;	/* 1, 2, 4 or 8 */
 	uint8_t type;
 	uint8_t dir;
 	bool df;

@@ -17,23 +17,23 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* Categories, named for -d exactly as in log.c's table. */
 enum log_cat {
-	LOG_GEN = 0,              /* always on (errors, warnings, info) */
-	LOG_GUEST_ERR = 1u << 0,  /* guest_errors: what a buggy or hostile guest did */
-	LOG_UNIMP = 1u << 1,      /* unimp: registers and commands not modelled */
-	LOG_IOREQ = 1u << 2,      /* ioreq: every request handled */
-	LOG_PCI = 1u << 3,        /* pci: config writes, BAR moves */
-	LOG_IDE = 1u << 4,        /* ide */
-	LOG_SERIAL = 1u << 5,     /* serial */
-	LOG_PS2 = 1u << 6,        /* ps2 */
-	LOG_ACPI = 1u << 7,       /* acpi: PIIX4 PM */
-	LOG_PLATFORM = 1u << 8,   /* platform: Xen platform device, unplug */
-	LOG_QMP = 1u << 9,        /* qmp */
-	LOG_XEN = 1u << 10,       /* xen: ioreq server, mapcache, evtchn */
-	LOG_BLOCK = 1u << 11,     /* block */
-	LOG_CMOS = 1u << 12,      /* cmos */
-	LOG_BUS = 1u << 13,       /* bus: region adds, moves, unclaimed accesses */
-	LOG_LOOP = 1u << 14,      /* loop: timers, fds */
-	LOG_SANDBOX = 1u << 15,   /* sandbox */
+	LOG_GEN = 0,		 /* always on (errors, warnings, info) */
+	LOG_GUEST_ERR = 1u << 0, /* guest_errors: what a buggy or hostile guest did */
+	LOG_UNIMP = 1u << 1,	 /* unimp: registers and commands not modelled */
+	LOG_IOREQ = 1u << 2,	 /* ioreq: every request handled */
+	LOG_PCI = 1u << 3,	 /* pci: config writes, BAR moves */
+	LOG_IDE = 1u << 4,	 /* ide */
+	LOG_SERIAL = 1u << 5,	 /* serial */
+	LOG_PS2 = 1u << 6,	 /* ps2 */
+	LOG_ACPI = 1u << 7,	 /* acpi: PIIX4 PM */
+	LOG_PLATFORM = 1u << 8,	 /* platform: Xen platform device, unplug */
+	LOG_QMP = 1u << 9,	 /* qmp */
+	LOG_XEN = 1u << 10,	 /* xen: ioreq server, mapcache, evtchn */
+	LOG_BLOCK = 1u << 11,	 /* block */
+	LOG_CMOS = 1u << 12,	 /* cmos */
+	LOG_BUS = 1u << 13,	 /* bus: region adds, moves, unclaimed accesses */
+	LOG_LOOP = 1u << 14,	 /* loop: timers, fds */
+	LOG_SANDBOX = 1u << 15,	 /* sandbox */
 };
 
 /* Categories currently on; tested inline by dm_dbg(). */
@@ -53,7 +53,7 @@ void log_print_categories(void);
 void log_set_stream(FILE *f);
 
 void log_msg(enum log_level lvl, unsigned cat, const char *who, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /*
  * At most `burst` lines per second from one call site; the count of lines
@@ -66,24 +66,24 @@ struct ratelimit {
 };
 bool ratelimit_pass(struct ratelimit *rl, unsigned burst);
 
-#define dm_err(who, ...) log_msg(LOG_ERR, LOG_GEN, who, __VA_ARGS__)
+#define dm_err(who, ...)  log_msg(LOG_ERR, LOG_GEN, who, __VA_ARGS__)
 #define dm_warn(who, ...) log_msg(LOG_WARN, LOG_GEN, who, __VA_ARGS__)
 #define dm_info(who, ...) log_msg(LOG_INFO, LOG_GEN, who, __VA_ARGS__)
-#define dm_dbg(cat, who, ...)                                                                      \
-	do {                                                                                       \
-		if (log_mask & (cat))                                                              \
-			log_msg(LOG_DEBUG, cat, who, __VA_ARGS__);                                 \
+#define dm_dbg(cat, who, ...)                                      \
+	do {                                                       \
+		if (log_mask & (cat))                              \
+			log_msg(LOG_DEBUG, cat, who, __VA_ARGS__); \
 	} while (0)
 
 /*
  * A guest mistake: logged while guest_errors is on, at most 20 lines a
  * second per call site. Never an assert, never an abort.
  */
-#define guest_err(who, ...)                                                                        \
-	do {                                                                                       \
-		static struct ratelimit rl_;                                                       \
-		if ((log_mask & LOG_GUEST_ERR) && ratelimit_pass(&rl_, 20))                        \
-			log_msg(LOG_WARN, LOG_GUEST_ERR, who, __VA_ARGS__);                        \
+#define guest_err(who, ...)                                                 \
+	do {                                                                \
+		static struct ratelimit rl_;                                \
+		if ((log_mask & LOG_GUEST_ERR) && ratelimit_pass(&rl_, 20)) \
+			log_msg(LOG_WARN, LOG_GUEST_ERR, who, __VA_ARGS__); \
 	} while (0)
 
 #endif

@@ -76,9 +76,8 @@ void loop_run_deferred(struct loop *loop);
  * thread (I/O workers): threads inherit the blocked mask, and a thread that
  * left SIGTERM unblocked would take the default action (exit) instead.
  */
-__attribute__((warn_unused_result)) int loop_watch_signals(struct loop *loop,
-							   void (*fn)(void *opaque, int signo),
-							   void *opaque);
+__attribute__((warn_unused_result)) int
+loop_watch_signals(struct loop *loop, void (*fn)(void *opaque, int signo), void *opaque);
 
 /* One iteration: wait up to timeout_ms (-1: until something happens). */
 int loop_iterate(struct loop *loop, int timeout_ms);

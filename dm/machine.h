@@ -39,22 +39,22 @@ void strlist_free(struct strlist *l);
 /* What the command line asks for; filled by main.c, consumed by machine_build. */
 struct machine_opts {
 	enum machine_kind kind;
-	uint64_t ram_mb;     /* -m, MiB */
-	unsigned smp;        /* -smp, vCPUs */
-	int domid;           /* -xen-domid, or 0 standalone */
-	bool nodefaults;     /* -nodefaults: no default serial/monitor/VGA */
-	bool start_paused;   /* -S */
-	bool usb;            /* -usb: reserve 00:01.2 */
-	const char *name;    /* -name */
-	const char *boot;    /* -boot order=... */
+	uint64_t ram_mb;	   /* -m, MiB */
+	unsigned smp;		   /* -smp, vCPUs */
+	int domid;		   /* -xen-domid, or 0 standalone */
+	bool nodefaults;	   /* -nodefaults: no default serial/monitor/VGA */
+	bool start_paused;	   /* -S */
+	bool usb;		   /* -usb: reserve 00:01.2 */
+	const char *name;	   /* -name */
+	const char *boot;	   /* -boot order=... */
 	uint64_t max_ram_below_4g; /* -machine max-ram-below-4g=, bytes; 0: the default */
-	struct strlist devices;  /* -device, in order */
-	struct strlist drives;   /* -drive */
-	struct strlist chardevs; /* -chardev */
-	struct strlist netdevs;  /* -netdev */
-	struct strlist serials;  /* -serial */
-	struct strlist mons;     /* -mon */
-	struct strlist globals;  /* -global */
+	struct strlist devices;	   /* -device, in order */
+	struct strlist drives;	   /* -drive */
+	struct strlist chardevs;   /* -chardev */
+	struct strlist netdevs;	   /* -netdev */
+	struct strlist serials;	   /* -serial */
+	struct strlist mons;	   /* -mon */
+	struct strlist globals;	   /* -global */
 };
 
 struct machine {
@@ -67,10 +67,10 @@ struct machine {
 	struct ioreq_ctx io;
 	struct dm_dev *devs; /* creation order */
 	struct dm_dev **devs_tail;
-	uint8_t next_slot;   /* the first free PCI slot for "next free" placement */
+	uint8_t next_slot;	      /* the first free PCI slot for "next free" placement */
 	struct chardev_set *chardevs; /* -chardev/-serial backends (dm/chardev.h); NULL: none yet */
-	struct runstate rs;  /* prelaunch/running/paused...; QMP and the platform follow it */
-	bool log_dirty;      /* xen-set-global-dirty-log: report device writes to guest RAM */
+	struct runstate rs; /* prelaunch/running/paused...; QMP and the platform follow it */
+	bool log_dirty;	    /* xen-set-global-dirty-log: report device writes to guest RAM */
 };
 
 /* Interrupt and request helpers for devices (forward to the platform). */

@@ -54,13 +54,13 @@ void gm_invalidate(struct guest_mem *gm);
  * Dirty pages are tracked in a bitmap (one bit per 4 KiB page) that tests read.
  */
 #define FLAT_RAM_LOW_MAX 0xe0000000ull
-#define GM_PAGE_SHIFT 12
+#define GM_PAGE_SHIFT	 12
 
 struct flat_ram {
 	uint8_t *buf;
-	uint64_t size;     /* bytes of RAM in all */
-	uint64_t low_size; /* bytes below 4 GiB */
-	uint64_t *dirty;   /* bitmap over size >> GM_PAGE_SHIFT pages */
+	uint64_t size;	    /* bytes of RAM in all */
+	uint64_t low_size;  /* bytes below 4 GiB */
+	uint64_t *dirty;    /* bitmap over size >> GM_PAGE_SHIFT pages */
 	unsigned maps_live; /* gm_map pointers not yet unmapped (leak check) */
 };
 

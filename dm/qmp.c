@@ -157,7 +157,8 @@ static const char *check_request(json_t *req, const char **name, json_t **args, 
 
 	if (!json_is_object(req))
 		return "QMP input must be a JSON object";
-	json_object_foreach(req, key, val) {
+	json_object_foreach(req, key, val)
+	{
 		if (!strcmp(key, "execute") || !strcmp(key, "exec-oob")) {
 			if (!json_is_string(val))
 				return "QMP input member 'execute' must be a string";
@@ -277,7 +278,8 @@ static void keep_fds(struct qmp_conn *c, struct msghdr *msg)
 			if (c->nfds < QMP_FDS_MAX) {
 				c->fds[c->nfds++] = fds[i];
 			} else {
-				guest_err(WHO, "too many fds passed without add-fd/getfd: closing one");
+				guest_err(WHO,
+					  "too many fds passed without add-fd/getfd: closing one");
 				close(fds[i]);
 			}
 		}
@@ -293,7 +295,9 @@ static void conn_read(struct qmp_conn *c)
 	} ctl;
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = ctl.b,
 		.msg_controllen = sizeof(ctl.b),
 	};
 	ssize_t n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -485,8 +489,8 @@ static int find_chardev(struct machine *m, const char *id, struct qopts *out)
 	return -ENOENT;
 }
 
-static const char *const socket_keys[] = { "id", "path", "fd", "server", "wait", "nowait",
-					   "telnet", "logfile", NULL };
+static const char *const socket_keys[] = { "id",     "path",   "fd",	  "server", "wait",
+					   "nowait", "telnet", "logfile", NULL };
 
 static int open_monitor_socket(const struct qopts *cd, const char *id, char **path_out, char *err,
 			       size_t errlen)
@@ -592,8 +596,9 @@ static void wait_for_client(struct qmp_server *q, const char *id)
 
 int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_t errlen)
 {
-	static const char *const mon_keys[] = { "chardev", "mode", "pretty", "id", "default",
-						NULL };
+	static const char *const mon_keys[] = {
+		"chardev", "mode", "pretty", "id", "default", NULL
+	};
 	struct qopts mo, cd;
 	const char *id, *mode, *bad;
 	char *path = NULL;

@@ -32,8 +32,8 @@ static int arg_string(json_t *args, const char *name, bool required, const char 
 
 	*out = NULL;
 	if (!v)
-		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name) :
-				  0;
+		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name)
+				: 0;
 	if (!json_is_string(v))
 		return qmp_fail(e, "GenericError",
 				"Invalid parameter type for '%s', expected: string", name);
@@ -47,8 +47,8 @@ static int arg_int(json_t *args, const char *name, bool required, json_int_t *ou
 	json_t *v = json_object_get(args, name);
 
 	if (!v)
-		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name) :
-				  0;
+		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name)
+				: 0;
 	if (!json_is_integer(v))
 		return qmp_fail(e, "GenericError",
 				"Invalid parameter type for '%s', expected: integer", name);
@@ -56,14 +56,13 @@ static int arg_int(json_t *args, const char *name, bool required, json_int_t *ou
 	return 0;
 }
 
-static int arg_bool(json_t *args, const char *name, bool required, bool *out,
-		    struct qmp_error *e)
+static int arg_bool(json_t *args, const char *name, bool required, bool *out, struct qmp_error *e)
 {
 	json_t *v = json_object_get(args, name);
 
 	if (!v)
-		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name) :
-				  0;
+		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name)
+				: 0;
 	if (!json_is_boolean(v))
 		return qmp_fail(e, "GenericError",
 				"Invalid parameter type for '%s', expected: boolean", name);
@@ -86,8 +85,7 @@ static struct machine *M(struct qmp_conn *c)
 	return c->q->m;
 }
 
-static int cmd_qmp_capabilities(struct qmp_conn *c, json_t *args, json_t **ret,
-				struct qmp_error *e)
+static int cmd_qmp_capabilities(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	json_t *enable = json_object_get(args, "enable");
 
@@ -107,8 +105,8 @@ static int cmd_query_status(struct qmp_conn *c, json_t *args, json_t **ret, stru
 
 	if (no_args(args, e))
 		return -1;
-	*ret = json_pack("{s:s,s:b,s:b}", "status", run_state_name(s), "singlestep", 0,
-			 "running", run_state_is_running(s));
+	*ret = json_pack("{s:s,s:b,s:b}", "status", run_state_name(s), "singlestep", 0, "running",
+			 run_state_is_running(s));
 	return 0;
 }
 
@@ -152,8 +150,7 @@ static int cmd_quit(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_e
 	return 0;
 }
 
-static int cmd_system_wakeup(struct qmp_conn *c, json_t *args, json_t **ret,
-			     struct qmp_error *e)
+static int cmd_system_wakeup(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	struct runstate *rs = &M(c)->rs;
 
@@ -167,8 +164,7 @@ static int cmd_system_wakeup(struct qmp_conn *c, json_t *args, json_t **ret,
 	return 0;
 }
 
-static int cmd_query_version(struct qmp_conn *c, json_t *args, json_t **ret,
-			     struct qmp_error *e)
+static int cmd_query_version(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	(void)c;
 	if (no_args(args, e))
@@ -188,8 +184,7 @@ static int cmd_query_name(struct qmp_conn *c, json_t *args, json_t **ret, struct
 	return 0;
 }
 
-static int cmd_query_commands(struct qmp_conn *c, json_t *args, json_t **ret,
-			      struct qmp_error *e)
+static int cmd_query_commands(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	(void)c;
 	if (no_args(args, e))
@@ -211,8 +206,7 @@ static void add_chardev(void *opaque, const char *label, const char *filename, b
  * sockets too, described by qmp.c), as qemu-xen does: libxl takes the pty
  * path of each "serial<N>" from here for `xl console`.
  */
-static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret,
-			     struct qmp_error *e)
+static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	if (no_args(args, e))
 		return -1;
@@ -296,8 +290,7 @@ static int cmd_query_cmdline_options(struct qmp_conn *c, json_t *args, json_t **
 	return 0;
 }
 
-static int cmd_query_cpus_fast(struct qmp_conn *c, json_t *args, json_t **ret,
-			       struct qmp_error *e)
+static int cmd_query_cpus_fast(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
 {
 	unsigned n = M(c)->opts->smp ? M(c)->opts->smp : 1;
 
@@ -308,10 +301,10 @@ static int cmd_query_cpus_fast(struct qmp_conn *c, json_t *args, json_t **ret,
 		char path[64];
 
 		snprintf(path, sizeof(path), "/machine/unattached/device[%u]", i);
-		json_array_append_new(
-			*ret, json_pack("{s:i,s:{s:i,s:i,s:i},s:s,s:i,s:s}", "thread-id", getpid(),
-					"props", "core-id", 0, "thread-id", 0, "socket-id", i,
-					"qom-path", path, "cpu-index", i, "target", "x86_64"));
+		json_array_append_new(*ret, json_pack("{s:i,s:{s:i,s:i,s:i},s:s,s:i,s:s}",
+						      "thread-id", getpid(), "props", "core-id", 0,
+						      "thread-id", 0, "socket-id", i, "qom-path",
+						      path, "cpu-index", i, "target", "x86_64"));
 	}
 	return 0;
 }
@@ -349,10 +342,12 @@ static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp
 	int64_t got;
 	int fd, err;
 
-	if (arg_int(args, "fdset-id", false, &id, e) || arg_string(args, "opaque", false, &opaque, e))
+	if (arg_int(args, "fdset-id", false, &id, e) ||
+	    arg_string(args, "opaque", false, &opaque, e))
 		return -1;
 	if (json_object_get(args, "fdset-id") && id < 0)
-		return qmp_fail(e, "GenericError", "Parameter 'fdset-id' expects a non-negative value");
+		return qmp_fail(e, "GenericError",
+				"Parameter 'fdset-id' expects a non-negative value");
 	fd = qmp_conn_take_fd(c);
 	if (fd < 0)
 		return qmp_fail(e, "GenericError", "No file descriptor supplied via SCM_RIGHTS");
@@ -402,8 +397,8 @@ static void add_fdset_json(void *opaque, int64_t id, const struct fdset_fd *fds,
 			json_object_set_new(f, "opaque", json_string(fds[i].opaque));
 		json_array_append_new(arr, f);
 	}
-	json_array_append_new(opaque, json_pack("{s:o,s:I}", "fds", arr, "fdset-id",
-						(json_int_t)id));
+	json_array_append_new(opaque,
+			      json_pack("{s:o,s:I}", "fds", arr, "fdset-id", (json_int_t)id));
 }
 
 static int cmd_query_fdsets(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
@@ -426,7 +421,8 @@ static int cmd_getfd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_
 	if (arg_string(args, "fdname", true, &name, e))
 		return -1;
 	if (name[0] >= '0' && name[0] <= '9')
-		return qmp_fail(e, "GenericError", "Parameter 'fdname' expects a name not starting with a digit");
+		return qmp_fail(e, "GenericError",
+				"Parameter 'fdname' expects a name not starting with a digit");
 	fd = qmp_conn_take_fd(c);
 	if (fd < 0)
 		return qmp_fail(e, "GenericError", "No file descriptor supplied via SCM_RIGHTS");
@@ -584,8 +580,8 @@ static int cmd_blockdev_change_medium(struct qmp_conn *c, json_t *args, json_t *
 		return qmp_fail(e, "GenericError", "Unknown driver '%s' (hvmdm takes raw images)",
 				format);
 	if (mode && strcmp(mode, "retain") && strcmp(mode, "read-only"))
-		return qmp_fail(e, "GenericError", "A CD-ROM medium is read-only (read-only-mode=%s)",
-				mode);
+		return qmp_fail(e, "GenericError",
+				"A CD-ROM medium is read-only (read-only-mode=%s)", mode);
 	/* xen-interface.md §8: after set-up media arrive as fds (add-fd), never as paths */
 	if (sandbox_filtering() && strncmp(file, "/dev/fdset/", 11))
 		return qmp_fail(e, "GenericError",
@@ -612,24 +608,21 @@ static void add_block_json(void *opaque, const struct ide_drive_info *d)
 	if (d->inserted) {
 		json_t *img = json_pack("{s:I,s:s,s:s}", "virtual-size", (json_int_t)d->size,
 					"filename", d->file ? d->file : "", "format", "raw");
-		json_t *cache = json_pack("{s:b,s:b,s:b}", "no-flush", d->cache == BLK_CACHE_UNSAFE,
-					  "direct",
-					  d->cache == BLK_CACHE_NONE || d->cache == BLK_CACHE_DIRECTSYNC,
-					  "writeback",
-					  d->cache != BLK_CACHE_WRITETHROUGH &&
-						  d->cache != BLK_CACHE_DIRECTSYNC);
+		json_t *cache = json_pack(
+		    "{s:b,s:b,s:b}", "no-flush", d->cache == BLK_CACHE_UNSAFE, "direct",
+		    d->cache == BLK_CACHE_NONE || d->cache == BLK_CACHE_DIRECTSYNC, "writeback",
+		    d->cache != BLK_CACHE_WRITETHROUGH && d->cache != BLK_CACHE_DIRECTSYNC);
 
-		json_object_set_new(o, "inserted",
-				    json_pack("{s:I,s:s,s:o,s:I,s:b,s:I,s:I,s:i,s:s,s:I,s:I,s:b,s:I,"
-					      "s:I,s:o,s:s}",
-					      "iops_rd", (json_int_t)0, "detect_zeroes", "off",
-					      "image", img, "iops_wr", (json_int_t)0, "ro",
-					      d->readonly, "iops", (json_int_t)0, "bps_wr",
-					      (json_int_t)0, "backing_file_depth", 0, "drv", "raw",
-					      "write_threshold", (json_int_t)0, "bps_rd",
-					      (json_int_t)0, "encrypted", false, "bps",
-					      (json_int_t)0, "bps_max", (json_int_t)0, "cache",
-					      cache, "file", d->file ? d->file : ""));
+		json_object_set_new(
+		    o, "inserted",
+		    json_pack("{s:I,s:s,s:o,s:I,s:b,s:I,s:I,s:i,s:s,s:I,s:I,s:b,s:I,"
+			      "s:I,s:o,s:s}",
+			      "iops_rd", (json_int_t)0, "detect_zeroes", "off", "image", img,
+			      "iops_wr", (json_int_t)0, "ro", d->readonly, "iops", (json_int_t)0,
+			      "bps_wr", (json_int_t)0, "backing_file_depth", 0, "drv", "raw",
+			      "write_threshold", (json_int_t)0, "bps_rd", (json_int_t)0,
+			      "encrypted", false, "bps", (json_int_t)0, "bps_max", (json_int_t)0,
+			      "cache", cache, "file", d->file ? d->file : ""));
 	}
 	json_object_set_new(o, "qdev", json_string(d->qdev));
 	if (d->removable)

@@ -21,10 +21,10 @@
 
 struct qmp_monitor {
 	struct qmp_server *q;
-	char *label;       /* the chardev id, for query-chardev */
-	char *path;        /* socket path we created (unlinked at exit), or NULL */
+	char *label; /* the chardev id, for query-chardev */
+	char *path;  /* socket path we created (unlinked at exit), or NULL */
 	int listen_fd;
-	bool claimed;      /* registered in the machine's chardev set (listed by it) */
+	bool claimed; /* registered in the machine's chardev set (listed by it) */
 	/* query-chardev "filename" with and without a client, worked out at set-up */
 	char desc_open[160], desc_closed[176];
 	struct qmp_monitor *next;
@@ -76,7 +76,7 @@ extern const struct qmp_cmd qmp_cmds[];
 
 /* Fill e; returns -1 so a command can `return qmp_fail(e, ...)`. */
 int qmp_fail(struct qmp_error *e, const char *cls, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Is a client connected to mon now? */
 bool qmp_monitor_connected(const struct qmp_monitor *mon);
 /* Take the oldest fd received on c (or -1). */

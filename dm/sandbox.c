@@ -32,9 +32,9 @@
 /* Everything the running daemon calls, on any code path. */
 static const char *const allowed[] = {
 	/* the loop and its fds */
-	"epoll_wait", "epoll_pwait", "epoll_ctl", "timerfd_settime", "timerfd_gettime",
-	"eventfd2", "read", "write", "readv", "writev", "close", "fcntl", "dup", "dup3",
-	"ppoll", "poll", "lseek", "fstat", "newfstatat", "statx",
+	"epoll_wait", "epoll_pwait", "epoll_ctl", "timerfd_settime", "timerfd_gettime", "eventfd2",
+	"read", "write", "readv", "writev", "close", "fcntl", "dup", "dup3", "ppoll", "poll",
+	"lseek", "fstat", "newfstatat", "statx",
 	/* sockets: QMP, chardevs */
 	"accept4", "recvmsg", "sendmsg", "recvfrom", "sendto", "getsockopt", "shutdown",
 	/* block I/O */
@@ -43,12 +43,12 @@ static const char *const allowed[] = {
 	/* Xen: privcmd/evtchn ioctls and foreign mappings, the mapcache */
 	"ioctl", "mmap", "munmap", "mremap", "mprotect", "madvise", "brk",
 	/* threads (the I/O thread), time, signals */
-	"futex", "set_robust_list", "rseq", "sched_yield", "sched_getaffinity", "getpid",
-	"gettid", "clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
-	"rt_sigprocmask", "rt_sigreturn", "rt_sigaction", "sigaltstack", "tgkill", "getrandom", "prlimit64",
-	"exit", "exit_group",
+	"futex", "set_robust_list", "rseq", "sched_yield", "sched_getaffinity", "getpid", "gettid",
+	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "rt_sigprocmask",
+	"rt_sigreturn", "rt_sigaction", "sigaltstack", "tgkill", "getrandom", "prlimit64", "exit",
+	"exit_group",
 	/* the QMP socket is removed at exit */
-	"unlink",
+	"unlink"
 };
 
 static bool filtering;
@@ -99,7 +99,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 
 static int install_sigsys_handler(void)
 {
-	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER };
+	struct sigaction sa = { .sa_sigaction = on_sigsys,
+				.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER };
 	sigset_t set;
 
 	for (int i = 0; i < NAME_SLOTS; i++) {
@@ -128,7 +129,8 @@ static int add_rules(scmp_filter_ctx ctx, char *err, size_t errlen)
 			continue; /* not on this architecture */
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 		if (ret) {
-			snprintf(err, errlen, "seccomp rule for %s: %s", allowed[i], strerror(-ret));
+			snprintf(err, errlen, "seccomp rule for %s: %s", allowed[i],
+				 strerror(-ret));
 			return ret;
 		}
 	}
@@ -180,8 +182,8 @@ int sandbox_resolve_user(const char *runas, uid_t *uid, gid_t *gid, char *err, s
 			goto bad;
 		memcpy(ubuf, runas, n);
 		ubuf[n] = '\0';
-		if (qopts_parse_u64(ubuf, &u) || qopts_parse_u64(colon + 1, &g) ||
-		    u >= (uid_t)-1 || g >= (gid_t)-1)
+		if (qopts_parse_u64(ubuf, &u) || qopts_parse_u64(colon + 1, &g) || u >= (uid_t)-1 ||
+		    g >= (gid_t)-1)
 			goto bad;
 		*uid = (uid_t)u;
 		*gid = (gid_t)g;

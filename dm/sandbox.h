@@ -21,8 +21,8 @@
 
 struct sandbox_conf {
 	const char *chroot_dir; /* -chroot DIR / -run-with chroot=DIR, or NULL */
-	const char *runas;      /* -runas USER|UID:GID / -run-with user=..., or NULL */
-	bool seccomp;           /* install the system call filter */
+	const char *runas;	/* -runas USER|UID:GID / -run-with user=..., or NULL */
+	bool seccomp;		/* install the system call filter */
 };
 
 /*

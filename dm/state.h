@@ -57,8 +57,7 @@ void snap_rd_init(struct snap_rd *r, const void *body, size_t len);
 __attribute__((warn_unused_result)) int snap_get_u8(struct snap_rd *r, const char *name,
 						    uint8_t *v);
 /* A u8 field holding a flag: anything but 0 or 1 is -EINVAL and *v is left alone. */
-__attribute__((warn_unused_result)) int snap_get_bool(struct snap_rd *r, const char *name,
-						      bool *v);
+__attribute__((warn_unused_result)) int snap_get_bool(struct snap_rd *r, const char *name, bool *v);
 __attribute__((warn_unused_result)) int snap_get_u16(struct snap_rd *r, const char *name,
 						     uint16_t *v);
 __attribute__((warn_unused_result)) int snap_get_u32(struct snap_rd *r, const char *name,

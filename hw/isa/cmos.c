@@ -16,7 +16,8 @@
  * same options, so SeaBIOS and hvmloader find what they find under qemu-xen:
  * 0x14 equipment (FPU, PS/2 mouse), 0x15-0x18/0x30-0x31/0x34-0x35 memory
  * sizes, 0x5b-0x5d RAM above 4 GiB, 0x5f vCPUs - 1, 0x3d/0x38 boot order,
- * 0x32 the century (BCD), copied at 0x37 (IBM PS/2) as QEMU's RTC does. The bytes persist across reset, as in QEMU.
+ * 0x32 the century (BCD), copied at 0x37 (IBM PS/2) as QEMU's RTC does. The bytes persist across
+ * reset, as in QEMU.
  *
  * Saved state: the index and the 128 bytes.
  *
