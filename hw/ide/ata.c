@@ -750,7 +750,9 @@ static bool cmd_dsm(struct ide_drive *d, uint8_t cmd)
 {
 	(void)cmd;
 	if (d->feature == 0x01 && d->blk) { /* TRIM (ACS-2 §7.10) */
-		lba48_transform(d, true);
+		/* The block count is the low byte only, as QEMU reads it: no LBA48 transform,
+		 * so a HOB byte left over (the reset signature's 01h) is not a count. */
+		d->nsector &= 0xff;
 		start_dma(d, DMA_TRIM);
 		return false;
 	}

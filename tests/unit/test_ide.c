@@ -582,6 +582,29 @@ static void io_error_becomes_abort(void **state)
 	rig_free(r);
 }
 
+/* ACS-2 §7.10 DATA SET MANAGEMENT takes its block count from the low byte only, as QEMU's
+ * cmd_data_set_management (no LBA48 transform): the 01h the reset signature left in the
+ * HOB copy must not turn a 1-block TRIM into 257 blocks (which a 512-byte PRD cannot hold). */
+static void trim_count_is_low_byte(void **state)
+{
+	struct rig *r = rig_new(false, false, false);
+	uint64_t range = 5 | (uint64_t)1 << 48; /* LBA 5, one sector */
+
+	(void)state;
+	memset(ram(r, 0x500000, 512), 0, 512);
+	memcpy(ram(r, 0x500000, 8), &range, 8);
+	prd(r, 0x10000, 0x500000, 512, true);
+	r->irq[14] = false;
+	outb(r, 0x1f1, 0x01); /* feature: TRIM */
+	ata_cmd(r, 0x06, 0, 1);
+	dma_start(r, 0x10000, false);
+	assert_int_equal(settle(r, 0x3f6, 0x88), 0x50);
+	assert_int_equal(inb(r, 0x1f1), 0x00);
+	assert_true(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
+	rig_free(r);
+}
+
 /* Orderly exit: writes in flight are completed and flushed before the image is closed. */
 static void exit_loses_nothing(void **state)
 {
@@ -1207,6 +1230,7 @@ int main(void)
 		cmocka_unit_test(prd_endless_table_bounded),
 		cmocka_unit_test(prd_longer_keeps_active),
 		cmocka_unit_test(io_error_becomes_abort),
+		cmocka_unit_test(trim_count_is_low_byte),
 		cmocka_unit_test(exit_loses_nothing),
 		cmocka_unit_test(media_change_sequence),
 		cmocka_unit_test(atapi_byte_count_limit),
