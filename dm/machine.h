@@ -55,6 +55,8 @@ struct machine_opts {
 	struct strlist serials;	   /* -serial */
 	struct strlist mons;	   /* -mon */
 	struct strlist globals;	   /* -global */
+	bool rtc_base_set;	   /* -rtc base= given (standalone platform) */
+	int64_t rtc_base;	   /* its date: UTC seconds at virtual clock 0 */
 };
 
 struct machine {

@@ -32,7 +32,21 @@ struct platform_ops {
 	 * device's ROM lock. 0 or -errno. NULL: nothing to protect (sim).
 	 */
 	int (*set_ram_ro)(void *opaque, uint64_t first_pfn, uint64_t nr, bool ro);
+	/*
+	 * The guest RTC's date, UTC seconds since the epoch: the virtual clock
+	 * from -rtc base= on the standalone platform, the host's clock under Xen
+	 * (the hypervisor keeps the RTC; qemu-xen dates its CMOS from the host).
+	 * hw/ reads the date only here, never from the OS.
+	 */
+	int64_t (*rtc_seconds)(void *opaque);
 };
+
+/*
+ * The date the RTC starts at when nothing says otherwise (no -rtc base=, or a
+ * platform without rtc_seconds): fixed, so that a replay or a unit test gives
+ * the same bytes whatever the host's date. 2000-01-01T00:00:00Z.
+ */
+#define PLAT_RTC_BASE_DEFAULT 946684800
 
 struct platform {
 	const struct platform_ops *ops;
@@ -74,6 +88,13 @@ static inline int plat_set_ram_ro(struct platform *p, uint64_t first_pfn, uint64
 	if (p->ops && p->ops->set_ram_ro)
 		return p->ops->set_ram_ro(p->opaque, first_pfn, nr, ro);
 	return 0;
+}
+
+static inline int64_t plat_rtc_seconds(struct platform *p)
+{
+	if (p->ops && p->ops->rtc_seconds)
+		return p->ops->rtc_seconds(p->opaque);
+	return PLAT_RTC_BASE_DEFAULT;
 }
 
 /* The INTx link a pin of slot uses, as Xen's hvm_pci_intx_link() computes it. */

@@ -120,12 +120,23 @@ static void sim_request(void *opaque, enum plat_request req)
 		s->reset_pending = true;
 }
 
+/* The virtual clock dated from -rtc base=, or from the fixed default (never the host's date). */
+static int64_t sim_rtc_seconds(void *opaque)
+{
+	struct sim *s = opaque;
+	const struct machine_opts *o = s->m.opts;
+	int64_t base = o && o->rtc_base_set ? o->rtc_base : PLAT_RTC_BASE_DEFAULT;
+
+	return base + (int64_t)(loop_now(s->m.loop) / 1000000000u);
+}
+
 static const struct platform_ops sim_platform_ops = {
 	.isa_irq = sim_isa_irq,
 	.pci_intx = sim_pci_intx,
 	.pci_link_route = sim_pci_link_route,
 	.msi = sim_msi,
 	.request = sim_request,
+	.rtc_seconds = sim_rtc_seconds,
 };
 
 static int sim_claim_range(void *opaque, enum bus_space space, uint64_t first, uint64_t last,

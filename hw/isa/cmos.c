@@ -16,7 +16,8 @@
  * same options, so SeaBIOS and hvmloader find what they find under qemu-xen:
  * 0x14 equipment (FPU, PS/2 mouse), 0x15-0x18/0x30-0x31/0x34-0x35 memory
  * sizes, 0x5b-0x5d RAM above 4 GiB, 0x5f vCPUs - 1, 0x3d/0x38 boot order,
- * 0x32 the century (BCD), copied at 0x37 (IBM PS/2) as QEMU's RTC does. The bytes persist across
+ * 0x32 the century (BCD) of the platform's RTC date (plat_rtc_seconds(), never the host's
+ * clock), copied at 0x37 (IBM PS/2) as QEMU's RTC does. The bytes persist across
  * reset, as in QEMU.
  *
  * Saved state: the index and the 128 bytes.
@@ -33,7 +34,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "dm/bus.h"
 #include "dm/device.h"
@@ -182,7 +182,20 @@ static uint8_t bcd(unsigned v)
 }
 
 /* pc_cmos_init(): memory sizes, CPU count, equipment. */
-static void cmos_fill_machine(struct cmos *s, uint64_t ram_bytes, unsigned smp)
+/* The Gregorian year of a date in UTC seconds since the epoch (days to civil date, proleptic). */
+static int64_t utc_year(int64_t secs)
+{
+	int64_t days = (secs >= 0 ? secs : secs - 86399) / 86400 + 719468; /* from 0000-03-01 */
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t doe = days - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153; /* 0 = March .. 11 = February */
+
+	return yoe + era * 400 + (mp >= 10);
+}
+
+static void cmos_fill_machine(struct cmos *s, uint64_t ram_bytes, unsigned smp, int64_t rtc_secs)
 {
 	uint64_t below = ram_bytes < HVM_BELOW_4G_RAM_END ? ram_bytes : HVM_BELOW_4G_RAM_END;
 	uint64_t above = ram_bytes - below;
@@ -190,8 +203,7 @@ static void cmos_fill_machine(struct cmos *s, uint64_t ram_bytes, unsigned smp)
 	uint64_t ext = below > MIB ? (below - MIB) / KIB : 0;
 	uint64_t mem16 = below > 16 * MIB ? (below - 16 * MIB) / (64 * KIB) : 0;
 	uint64_t high = above / (64 * KIB);
-	time_t now = time(NULL);
-	struct tm tm;
+	int64_t year = utc_year(rtc_secs);
 
 	put16(s->ram, CMOS_MEM_BASE, base_kib);
 	put16(s->ram, CMOS_MEM_EXT, ext);
@@ -203,10 +215,8 @@ static void cmos_fill_machine(struct cmos *s, uint64_t ram_bytes, unsigned smp)
 	s->ram[CMOS_CPUS] = smp ? (uint8_t)((smp - 1) > 0xff ? 0xff : smp - 1) : 0;
 	s->ram[CMOS_EQUIPMENT] = EQUIP_FPU | EQUIP_PS2_MOUSE;
 	s->ram[CMOS_FLOPPY_TYPES] = 0;
-	if (gmtime_r(&now, &tm)) {
-		s->ram[CMOS_CENTURY] = bcd((unsigned)(tm.tm_year + 1900) / 100);
-		s->ram[CMOS_CENTURY_PS2] = s->ram[CMOS_CENTURY];
-	}
+	s->ram[CMOS_CENTURY] = bcd(year > 0 ? (unsigned)(year / 100) : 0);
+	s->ram[CMOS_CENTURY_PS2] = s->ram[CMOS_CENTURY];
 }
 
 static int cmos_init(struct dm_dev *dev)
@@ -226,7 +236,8 @@ static int cmos_init(struct dm_dev *dev)
 		       o && o->boot ? o->boot : "");
 		return -EINVAL;
 	}
-	cmos_fill_machine(s, o ? o->ram_mb * MIB : 0, o ? o->smp : 1);
+	cmos_fill_machine(s, o ? o->ram_mb * MIB : 0, o ? o->smp : 1,
+			  dev->m ? plat_rtc_seconds(&dev->m->plat) : PLAT_RTC_BASE_DEFAULT);
 	s->io = (struct region){
 		.name = "cmos",
 		.space = BUS_PIO,

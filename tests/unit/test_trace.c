@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "dm/log.h"
@@ -492,6 +493,63 @@ static void executes_on_an_empty_machine(void **state)
 	free(s);
 }
 
+/*
+ * The host's date as this test program sees it: 2150-06-01T00:00:00Z, a century
+ * no real host is in. Anything on the replay path that asked the OS for the
+ * date (time(), as hw/isa/cmos.c once did) would show 0x21 below.
+ */
+time_t time(time_t *t)
+{
+	time_t host_2150 = (time_t)5693328000LL;
+
+	if (t)
+		*t = host_2150;
+	return host_2150;
+}
+
+/*
+ * A replay reads CMOS 0x32 (century, BCD) and 0x37 (its IBM PS/2 copy): the date
+ * is the platform's RTC date (the virtual clock from -rtc base=, 2000-01-01 by
+ * default), never the host's; the same trace answers the same on any host.
+ */
+static void replay_century_is_the_platform_date(void **state)
+{
+	static const struct {
+		bool set;
+		int64_t base;
+		const char *century;
+	} cases[] = {
+		{ false, 0, "OK 0x0020\n" },	      /* the fixed default, 2000-01-01 */
+		{ true, 946684799, "OK 0x0019\n" },   /* 1999-12-31T23:59:59Z */
+		{ true, 4102444799, "OK 0x0020\n" },  /* 2099-12-31T23:59:59Z */
+		{ true, 4102444800, "OK 0x0021\n" },  /* 2100-01-01T00:00:00Z */
+		{ true, -2208988801, "OK 0x0018\n" }, /* 1899-12-31T23:59:59Z */
+		{ true, 0, "OK 0x0019\n" },	      /* base=1970-01-01 itself */
+	};
+
+	(void)state;
+	log_mask = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct machine_opts o = { .kind = MACHINE_XENFV, .ram_mb = 16, .smp = 1 };
+		struct sim *s = calloc(1, sizeof(*s));
+		struct trace_exec t;
+		struct answers a;
+
+		assert_non_null(s);
+		o.rtc_base_set = cases[i].set;
+		o.rtc_base = cases[i].base;
+		assert_int_equal(sim_init(s, &o), 0);
+		trace_exec_init(&t, s, record, &a);
+		run(&t, &a, "outb 0x70 0x32", "OK\n");
+		run(&t, &a, "inb 0x71", cases[i].century);
+		run(&t, &a, "outb 0x70 0x37", "OK\n");
+		run(&t, &a, "inb 0x71", cases[i].century);
+		trace_exec_fini(&t);
+		sim_fini(s);
+		free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +566,7 @@ int main(void)
 		cmocka_unit_test(reader_splits_across_feeds),
 		cmocka_unit_test(reader_reports_overlong_lines_once),
 		cmocka_unit_test(executes_on_an_empty_machine),
+		cmocka_unit_test(replay_century_is_the_platform_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
