@@ -12,7 +12,8 @@
  *
  * Disks register with the Xen platform device's unplug (all disks for bit
  * 0; all but the primary master for bit 2); an unplug drains and flushes
- * the image, detaches it and resets the function, as qemu-xen does.
+ * the image, detaches it and resets the device as qemu-xen does (not its
+ * whole config space: the timing registers stay).
  * CD-ROMs answer QMP eject / blockdev-change-medium (hw/ide/ide.h).
  *
  * The legacy ports decode whatever the command register and IDETIM say,
@@ -201,7 +202,23 @@ static void reset_function(struct piix_ide *s)
 	ide_bus_reset(&s->bus[1]);
 }
 
-/* Unplug (xen-interface.md §9.3): drain, flush, detach, then reset the function. */
+/*
+ * The device reset the unplug does (QEMU 7.2 piix_ide_reset through qdev_reset_all): the
+ * buses, COMMAND 0000h, STATUS 0280h and the BMIBA low byte 01h (82371AB §6.2.2, §6.2.3,
+ * §6.2.11; 7.2 writes that byte only), nothing else: the timing registers 40h-43h keep
+ * IDETIM bit 15, which Linux's ata_piix needs to keep the CD-ROM's channel on. Unlike
+ * QEMU, the BAR decode follows the cleared COMMAND at once, not at the next config write.
+ */
+static void unplug_reset(struct piix_ide *s)
+{
+	ide_bus_reset(&s->bus[0]);
+	ide_bus_reset(&s->bus[1]);
+	pci_cfg_set16(&s->pci, PCI_STATUS, PCI_STATUS_DEVSEL_MEDIUM | PCI_STATUS_FAST_BACK);
+	pci_cfg_set8(&s->pci, PCI_BASE_ADDRESS_0 + 4 * 4, PCI_BASE_ADDRESS_SPACE_IO); /* BAR4 */
+	pci_cfg_write(&s->pci, PCI_COMMAND, 0x0000, 2); /* also updates the BAR decode */
+}
+
+/* Unplug (xen-interface.md §9.3): drain, flush, detach, then reset the device. */
 static void flush_done(void *opaque, int ret)
 {
 	(void)opaque;
@@ -229,7 +246,7 @@ static void disk_unplug(struct xen_unplug_hook *h, unsigned what)
 	xen_unplug_unregister(h);
 	d->unplug_registered = false;
 	ide_drive_detach(d);
-	reset_function(s);
+	unplug_reset(s);
 }
 
 static void register_unplug(struct piix_ide *s, struct ide_drive *d)

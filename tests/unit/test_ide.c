@@ -851,6 +851,33 @@ static void unplug_only_disks(void **state)
 }
 
 /*
+ * The unplug resets the function as QEMU 7.2's piix_ide_reset does: COMMAND 0000h and
+ * STATUS 0280h (82371AB datasheet §6.2.2, §6.2.3) and the BMIBA low byte 01h (§6.2.11;
+ * 7.2 writes the byte only), nothing else. The timing registers stay: Linux's ata_piix
+ * keeps IDETIM bit 15 (IDE decode enable, §6.2.14) of what it reads, and a cleared bit
+ * makes it disable the channel whose CD-ROM is meant to stay.
+ */
+static void unplug_keeps_timing(void **state)
+{
+	struct rig *r = rig_new(false, true, true);
+
+	(void)state;
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x40, 0x8000, 2); /* primary IDETIM: decode on */
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x42, 0xa307, 2); /* secondary: decode + timings */
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x3c, 0x0e, 1);
+	bus_pci_write(r->m.bus, SBDF_IDE, 0x20, 0xc0d1, 4);
+	assert_int_equal(xen_unplug(&r->m, XEN_UNPLUG_IDE_DISKS), 2);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x04, 2), 0x0000);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x06, 2), 0x0280);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x20, 4), 0xc001);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x40, 4), 0xa3078000);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x3c, 1), 0x0e);
+	assert_int_equal(bus_pci_read(r->m.bus, SBDF_IDE, 0x00, 4), 0x70108086);
+	assert_int_equal(tur(r), 0); /* the CD-ROM is still there */
+	rig_free(r);
+}
+
+/*
  * A hostile guest: random accesses of every width to every IDE and BM port,
  * random PRD tables and packets, commands mixed in. Nothing may crash or
  * hang (ASan/UBSan run this too); afterwards SRST brings the disk back.
@@ -1236,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(atapi_byte_count_limit),
 		cmocka_unit_test(atapi_dma_reads),
 		cmocka_unit_test(unplug_only_disks),
+		cmocka_unit_test(unplug_keeps_timing),
 		cmocka_unit_test(random_guest_survives),
 		cmocka_unit_test(rep_bulk_matches_words_sync),
 		cmocka_unit_test(rep_bulk_matches_words_async),
