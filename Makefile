@@ -65,7 +65,9 @@ CORE_SRCS := \
 	dm/qemuopts.c \
 	dm/runstate.c \
 	dm/state.c \
-	dm/strlist.c
+	dm/strlist.c \
+	dm/error.c \
+	dm/growbuf.c
 
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \

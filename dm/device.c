@@ -44,7 +44,7 @@ static size_t prop_count(const struct dev_type *type)
 	return n;
 }
 
-static int prop_index(const struct dev_type *type, const char *name)
+int dev_prop_index(const struct dev_type *type, const char *name)
 {
 	for (size_t i = 0; type->props && type->props[i].name; i++)
 		if (!strcmp(type->props[i].name, name))
@@ -264,7 +264,7 @@ static int set_prop_ctx(struct dm_dev *dev, const char *name, const char *val, c
 		set_instance_name(dev);
 		return 0;
 	}
-	i = prop_index(dev->type, name);
+	i = dev_prop_index(dev->type, name);
 	if (i < 0)
 		return set_err(err, errlen, "-device %s: unknown property '%s'", dev->type->name,
 			       name);
@@ -436,7 +436,7 @@ void dev_free(struct dm_dev *dev)
 /* A wrong name or type is a bug in the device: logged, answered with 0/NULL. */
 static int prop_lookup(const struct dm_dev *dev, const char *name, enum prop_type want)
 {
-	int i = prop_index(dev->type, name);
+	int i = dev_prop_index(dev->type, name);
 	enum prop_type t;
 
 	if (i < 0) {
@@ -484,7 +484,7 @@ const uint8_t *dev_prop_mac(const struct dm_dev *dev, const char *name)
 
 bool dev_prop_given(const struct dm_dev *dev, const char *name)
 {
-	int i = prop_index(dev->type, name);
+	int i = dev_prop_index(dev->type, name);
 
 	if (i < 0) {
 		dm_err(dev->name, "no property '%s' in type %s", name, dev->type->name);

@@ -118,6 +118,8 @@ __attribute__((warn_unused_result)) int dev_realize(struct dm_dev *dev);
 /* fini + free; the device must already be off m's list. */
 void dev_free(struct dm_dev *dev);
 
+/* The index of property name in type->props, or -1 when the type has none of that name. */
+int dev_prop_index(const struct dev_type *type, const char *name);
 int64_t dev_prop_int(const struct dm_dev *dev, const char *name);
 bool dev_prop_bool(const struct dm_dev *dev, const char *name);
 /* NULL when unset with no default. */

@@ -61,17 +61,6 @@ static const struct board_dev board[] = {
 	{ "xen-platform", NULL, KIND(MACHINE_XENFV), false, NULL },
 };
 
-static const struct prop_desc *find_prop(const struct dev_type *t, const char *name, size_t *idx)
-{
-	for (size_t i = 0; t->props && t->props[i].name; i++) {
-		if (!strcmp(t->props[i].name, name)) {
-			*idx = i;
-			return &t->props[i];
-		}
-	}
-	return NULL;
-}
-
 int machine_alloc_slot(struct machine *m)
 {
 	unsigned s = m->next_slot < PCI_FIRST_FREE_SLOT ? PCI_FIRST_FREE_SLOT : m->next_slot;
@@ -92,8 +81,8 @@ int machine_alloc_slot(struct machine *m)
  */
 static int place_pci(struct dm_dev *dev, const char *fixed)
 {
-	size_t idx;
-	const struct prop_desc *p = find_prop(dev->type, "addr", &idx);
+	int idx = dev_prop_index(dev->type, "addr");
+	const struct prop_desc *p = idx >= 0 ? &dev->type->props[idx] : NULL;
 	char err[160];
 	int slot;
 
@@ -128,7 +117,8 @@ static int apply_globals(struct dm_dev *dev)
 	for (size_t i = 0; i < g->n; i++) {
 		const char *s = g->v[i], *eq = strchr(s, '=');
 		char prop[64], err[160];
-		size_t plen, idx;
+		size_t plen;
+		int idx;
 
 		if (strncmp(s, dev->type->name, tlen) || s[tlen] != '.' || !eq)
 			continue;
@@ -139,7 +129,8 @@ static int apply_globals(struct dm_dev *dev)
 		}
 		memcpy(prop, s + tlen + 1, plen);
 		prop[plen] = '\0';
-		if (find_prop(dev->type, prop, &idx) && dev->prop_given[idx])
+		idx = dev_prop_index(dev->type, prop);
+		if (idx >= 0 && dev->prop_given[idx])
 			continue;
 		if (dev_set_prop(dev, prop, eq + 1, err, sizeof(err))) {
 			dm_err("machine", "-global %s: %s", s, err);

@@ -29,17 +29,6 @@
 
 static void conn_close(struct qmp_conn *c);
 
-int qmp_fail(struct qmp_error *e, const char *cls, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->cls = cls;
-	va_start(ap, fmt);
-	vsnprintf(e->desc, sizeof(e->desc), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int qmp_conn_take_fd(struct qmp_conn *c)
 {
 	int fd;
@@ -181,7 +170,7 @@ static void handle_request(struct qmp_conn *c, json_t *req)
 {
 	const char *name = NULL;
 	json_t *args = NULL, *ret = NULL, *id = json_object_get(req, "id");
-	struct qmp_error e = { 0 };
+	struct dm_error e = { 0 };
 	const char *bad = check_request(req, &name, &args, e.desc, sizeof(e.desc));
 	const struct qmp_cmd *cmd;
 	json_t *empty = NULL;

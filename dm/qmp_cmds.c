@@ -26,57 +26,54 @@
 #include "hw/ide/ide.h"
 
 static int arg_string(json_t *args, const char *name, bool required, const char **out,
-		      struct qmp_error *e)
+		      struct dm_error *e)
 {
 	json_t *v = json_object_get(args, name);
 
 	*out = NULL;
 	if (!v)
-		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name)
-				: 0;
+		return required ? dm_fail(e, "GenericError", "Parameter '%s' is missing", name) : 0;
 	if (!json_is_string(v))
-		return qmp_fail(e, "GenericError",
-				"Invalid parameter type for '%s', expected: string", name);
+		return dm_fail(e, "GenericError",
+			       "Invalid parameter type for '%s', expected: string", name);
 	*out = json_string_value(v);
 	return 0;
 }
 
 static int arg_int(json_t *args, const char *name, bool required, json_int_t *out,
-		   struct qmp_error *e)
+		   struct dm_error *e)
 {
 	json_t *v = json_object_get(args, name);
 
 	if (!v)
-		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name)
-				: 0;
+		return required ? dm_fail(e, "GenericError", "Parameter '%s' is missing", name) : 0;
 	if (!json_is_integer(v))
-		return qmp_fail(e, "GenericError",
-				"Invalid parameter type for '%s', expected: integer", name);
+		return dm_fail(e, "GenericError",
+			       "Invalid parameter type for '%s', expected: integer", name);
 	*out = json_integer_value(v);
 	return 0;
 }
 
-static int arg_bool(json_t *args, const char *name, bool required, bool *out, struct qmp_error *e)
+static int arg_bool(json_t *args, const char *name, bool required, bool *out, struct dm_error *e)
 {
 	json_t *v = json_object_get(args, name);
 
 	if (!v)
-		return required ? qmp_fail(e, "GenericError", "Parameter '%s' is missing", name)
-				: 0;
+		return required ? dm_fail(e, "GenericError", "Parameter '%s' is missing", name) : 0;
 	if (!json_is_boolean(v))
-		return qmp_fail(e, "GenericError",
-				"Invalid parameter type for '%s', expected: boolean", name);
+		return dm_fail(e, "GenericError",
+			       "Invalid parameter type for '%s', expected: boolean", name);
 	*out = json_is_true(v);
 	return 0;
 }
 
 /* Commands without arguments reject any, as QEMU's generated unmarshallers do. */
-static int no_args(json_t *args, struct qmp_error *e)
+static int no_args(json_t *args, struct dm_error *e)
 {
 	const char *key = json_object_iter_key(json_object_iter(args));
 
 	if (key)
-		return qmp_fail(e, "GenericError", "Parameter '%s' is unexpected", key);
+		return dm_fail(e, "GenericError", "Parameter '%s' is unexpected", key);
 	return 0;
 }
 
@@ -85,21 +82,21 @@ static struct machine *M(struct qmp_conn *c)
 	return c->q->m;
 }
 
-static int cmd_qmp_capabilities(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_qmp_capabilities(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	json_t *enable = json_object_get(args, "enable");
 
 	(void)ret;
 	if (c->negotiated)
-		return qmp_fail(e, "CommandNotFound",
-				"Capabilities negotiation is already complete, command ignored");
+		return dm_fail(e, "CommandNotFound",
+			       "Capabilities negotiation is already complete, command ignored");
 	if (enable && (!json_is_array(enable) || json_array_size(enable)))
-		return qmp_fail(e, "GenericError", "Capability 'oob' not available");
+		return dm_fail(e, "GenericError", "Capability 'oob' not available");
 	c->negotiated = true;
 	return 0;
 }
 
-static int cmd_query_status(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_status(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	enum run_state s = M(c)->rs.state;
 
@@ -110,7 +107,7 @@ static int cmd_query_status(struct qmp_conn *c, json_t *args, json_t **ret, stru
 	return 0;
 }
 
-static int cmd_cont(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_cont(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	struct runstate *rs = &M(c)->rs;
 
@@ -118,7 +115,7 @@ static int cmd_cont(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_e
 	if (no_args(args, e))
 		return -1;
 	if (rs->state == RUN_INMIGRATE)
-		return qmp_fail(e, "GenericError", "Device state is still being loaded");
+		return dm_fail(e, "GenericError", "Device state is still being loaded");
 	/* cont while running answers {} (libxl sends it in both start-up modes) */
 	if (rs->state == RUN_PRELAUNCH || rs->state == RUN_PAUSED) {
 		runstate_set(rs, RUN_RUNNING);
@@ -127,7 +124,7 @@ static int cmd_cont(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_e
 	return 0;
 }
 
-static int cmd_stop(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_stop(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	struct runstate *rs = &M(c)->rs;
 
@@ -141,7 +138,7 @@ static int cmd_stop(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_e
 	return 0;
 }
 
-static int cmd_quit(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_quit(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	(void)ret;
 	if (no_args(args, e))
@@ -150,7 +147,7 @@ static int cmd_quit(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_e
 	return 0;
 }
 
-static int cmd_system_wakeup(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_system_wakeup(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	struct runstate *rs = &M(c)->rs;
 
@@ -164,7 +161,7 @@ static int cmd_system_wakeup(struct qmp_conn *c, json_t *args, json_t **ret, str
 	return 0;
 }
 
-static int cmd_query_version(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_version(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	(void)c;
 	if (no_args(args, e))
@@ -174,7 +171,7 @@ static int cmd_query_version(struct qmp_conn *c, json_t *args, json_t **ret, str
 	return 0;
 }
 
-static int cmd_query_name(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_name(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	if (no_args(args, e))
 		return -1;
@@ -184,7 +181,7 @@ static int cmd_query_name(struct qmp_conn *c, json_t *args, json_t **ret, struct
 	return 0;
 }
 
-static int cmd_query_commands(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_commands(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	(void)c;
 	if (no_args(args, e))
@@ -206,7 +203,7 @@ static void add_chardev(void *opaque, const char *label, const char *filename, b
  * sockets too, described by qmp.c), as qemu-xen does: libxl takes the pty
  * path of each "serial<N>" from here for `xl console`.
  */
-static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	if (no_args(args, e))
 		return -1;
@@ -225,7 +222,7 @@ static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret, str
 	return 0;
 }
 
-static int cmd_query_vnc(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_vnc(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	(void)c;
 	if (no_args(args, e))
@@ -235,7 +232,7 @@ static int cmd_query_vnc(struct qmp_conn *c, json_t *args, json_t **ret, struct 
 }
 
 static int cmd_change_vnc_password(struct qmp_conn *c, json_t *args, json_t **ret,
-				   struct qmp_error *e)
+				   struct dm_error *e)
 {
 	const char *pw;
 
@@ -243,7 +240,7 @@ static int cmd_change_vnc_password(struct qmp_conn *c, json_t *args, json_t **re
 	(void)ret;
 	if (arg_string(args, "password", true, &pw, e))
 		return -1;
-	return qmp_fail(e, "GenericError", "Could not set password");
+	return dm_fail(e, "GenericError", "Could not set password");
 }
 
 /*
@@ -263,7 +260,7 @@ static const struct {
 };
 
 static int cmd_query_cmdline_options(struct qmp_conn *c, json_t *args, json_t **ret,
-				     struct qmp_error *e)
+				     struct dm_error *e)
 {
 	const char *want;
 
@@ -286,11 +283,11 @@ static int cmd_query_cmdline_options(struct qmp_conn *c, json_t *args, json_t **
 						      cmdline_options[i].option));
 	}
 	if (want && json_array_size(*ret) == 0)
-		return qmp_fail(e, "GenericError", "invalid option name: %s", want);
+		return dm_fail(e, "GenericError", "invalid option name: %s", want);
 	return 0;
 }
 
-static int cmd_query_cpus_fast(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_cpus_fast(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	unsigned n = M(c)->opts->smp ? M(c)->opts->smp : 1;
 
@@ -310,7 +307,7 @@ static int cmd_query_cpus_fast(struct qmp_conn *c, json_t *args, json_t **ret, s
 }
 
 static int cmd_xen_set_global_dirty_log(struct qmp_conn *c, json_t *args, json_t **ret,
-					struct qmp_error *e)
+					struct dm_error *e)
 {
 	bool enable = false;
 
@@ -321,8 +318,7 @@ static int cmd_xen_set_global_dirty_log(struct qmp_conn *c, json_t *args, json_t
 	return 0;
 }
 
-static int cmd_xen_devices_state(struct qmp_conn *c, json_t *args, json_t **ret,
-				 struct qmp_error *e)
+static int cmd_xen_devices_state(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	const char *file;
 	bool live = false;
@@ -331,11 +327,11 @@ static int cmd_xen_devices_state(struct qmp_conn *c, json_t *args, json_t **ret,
 	(void)ret;
 	if (arg_string(args, "filename", true, &file, e) || arg_bool(args, "live", false, &live, e))
 		return -1;
-	return qmp_fail(e, "GenericError",
-			"hvmdm does not save or restore device state in this version");
+	return dm_fail(e, "GenericError",
+		       "hvmdm does not save or restore device state in this version");
 }
 
-static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	json_int_t id = -1;
 	const char *opaque;
@@ -346,21 +342,21 @@ static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp
 	    arg_string(args, "opaque", false, &opaque, e))
 		return -1;
 	if (json_object_get(args, "fdset-id") && id < 0)
-		return qmp_fail(e, "GenericError",
-				"Parameter 'fdset-id' expects a non-negative value");
+		return dm_fail(e, "GenericError",
+			       "Parameter 'fdset-id' expects a non-negative value");
 	fd = qmp_conn_take_fd(c);
 	if (fd < 0)
-		return qmp_fail(e, "GenericError", "No file descriptor supplied via SCM_RIGHTS");
+		return dm_fail(e, "GenericError", "No file descriptor supplied via SCM_RIGHTS");
 	err = fdset_add(id, fd, opaque, &got);
 	if (err) {
 		close(fd);
-		return qmp_fail(e, "GenericError", "Cannot add fd: %s", strerror(-err));
+		return dm_fail(e, "GenericError", "Cannot add fd: %s", strerror(-err));
 	}
 	*ret = json_pack("{s:I,s:i}", "fdset-id", (json_int_t)got, "fd", fd);
 	return 0;
 }
 
-static int cmd_remove_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_remove_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	json_int_t id = 0, fd = -1;
 	bool has_fd = json_object_get(args, "fd") != NULL;
@@ -376,12 +372,12 @@ static int cmd_remove_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct 
 	 */
 	if ((has_fd && (fd < 0 || fd > INT_MAX)) || fdset_remove(id, has_fd ? (int)fd : -1) < 0) {
 		if (!has_fd)
-			return qmp_fail(e, "GenericError",
-					"File descriptor named 'fdset-id:%lld' not found",
-					(long long)id);
-		return qmp_fail(e, "GenericError",
-				"File descriptor named 'fdset-id:%lld, fd:%lld' not found",
-				(long long)id, (long long)fd);
+			return dm_fail(e, "GenericError",
+				       "File descriptor named 'fdset-id:%lld' not found",
+				       (long long)id);
+		return dm_fail(e, "GenericError",
+			       "File descriptor named 'fdset-id:%lld, fd:%lld' not found",
+			       (long long)id, (long long)fd);
 	}
 	return 0;
 }
@@ -401,7 +397,7 @@ static void add_fdset_json(void *opaque, int64_t id, const struct fdset_fd *fds,
 			      json_pack("{s:o,s:I}", "fds", arr, "fdset-id", (json_int_t)id));
 }
 
-static int cmd_query_fdsets(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_fdsets(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	(void)c;
 	if (no_args(args, e))
@@ -411,7 +407,7 @@ static int cmd_query_fdsets(struct qmp_conn *c, json_t *args, json_t **ret, stru
 	return 0;
 }
 
-static int cmd_getfd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_getfd(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	struct qmp_named_fd *nf;
 	const char *name;
@@ -421,11 +417,11 @@ static int cmd_getfd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_
 	if (arg_string(args, "fdname", true, &name, e))
 		return -1;
 	if (name[0] >= '0' && name[0] <= '9')
-		return qmp_fail(e, "GenericError",
-				"Parameter 'fdname' expects a name not starting with a digit");
+		return dm_fail(e, "GenericError",
+			       "Parameter 'fdname' expects a name not starting with a digit");
 	fd = qmp_conn_take_fd(c);
 	if (fd < 0)
-		return qmp_fail(e, "GenericError", "No file descriptor supplied via SCM_RIGHTS");
+		return dm_fail(e, "GenericError", "No file descriptor supplied via SCM_RIGHTS");
 	for (nf = c->q->named_fds; nf; nf = nf->next) {
 		if (!strcmp(nf->name, name)) {
 			close(nf->fd); /* QEMU replaces a same-named fd */
@@ -437,7 +433,7 @@ static int cmd_getfd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_
 	if (!nf || !(nf->name = strdup(name))) {
 		free(nf);
 		close(fd);
-		return qmp_fail(e, "GenericError", "Out of memory");
+		return dm_fail(e, "GenericError", "Out of memory");
 	}
 	nf->fd = fd;
 	nf->next = c->q->named_fds;
@@ -445,7 +441,7 @@ static int cmd_getfd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_
 	return 0;
 }
 
-static int cmd_closefd(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_closefd(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	const char *name;
 
@@ -463,7 +459,7 @@ static int cmd_closefd(struct qmp_conn *c, json_t *args, json_t **ret, struct qm
 		free(nf);
 		return 0;
 	}
-	return qmp_fail(e, "GenericError", "File descriptor named '%s' not found", name);
+	return dm_fail(e, "GenericError", "File descriptor named '%s' not found", name);
 }
 
 static json_t *pci_device_json(struct bus *bus, unsigned devfn)
@@ -485,7 +481,7 @@ static json_t *pci_device_json(struct bus *bus, unsigned devfn)
 	return d;
 }
 
-static int cmd_query_pci(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_pci(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	json_t *devs;
 
@@ -501,7 +497,7 @@ static int cmd_query_pci(struct qmp_conn *c, json_t *args, json_t **ret, struct 
 
 /* The HMP commands people type through `xl qemu-monitor-command`. */
 static int cmd_human_monitor_command(struct qmp_conn *c, json_t *args, json_t **ret,
-				     struct qmp_error *e)
+				     struct dm_error *e)
 {
 	const char *line;
 	char out[256];
@@ -533,7 +529,7 @@ static int cmd_human_monitor_command(struct qmp_conn *c, json_t *args, json_t **
  * ide-cd device id, "ide-<dev_number>") or, as before QEMU 2.8, "device";
  * a new medium arrives as "/dev/fdset/N" from add-fd.
  */
-static int drive_name(json_t *args, const char **out, struct qmp_error *e)
+static int drive_name(json_t *args, const char **out, struct dm_error *e)
 {
 	const char *id, *device;
 
@@ -541,34 +537,27 @@ static int drive_name(json_t *args, const char **out, struct qmp_error *e)
 		return -1;
 	*out = id ? id : device;
 	if (!*out)
-		return qmp_fail(e, "GenericError", "Parameter 'id' is missing");
+		return dm_fail(e, "GenericError", "Parameter 'id' is missing");
 	return 0;
 }
 
-static int ide_fail(struct qmp_error *e, const struct ide_err *ie)
-{
-	return qmp_fail(e, ie->cls, "%s", ie->desc);
-}
-
-static int cmd_eject(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_eject(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	const char *id;
 	bool force = false;
-	struct ide_err ie;
 
 	if (drive_name(args, &id, e) || arg_bool(args, "force", false, &force, e))
 		return -1;
-	if (ide_eject(M(c), id, force, &ie))
-		return ide_fail(e, &ie);
+	if (ide_eject(M(c), id, force, e))
+		return -1;
 	*ret = json_object();
 	return 0;
 }
 
 static int cmd_blockdev_change_medium(struct qmp_conn *c, json_t *args, json_t **ret,
-				      struct qmp_error *e)
+				      struct dm_error *e)
 {
 	const char *id, *file, *format, *mode;
-	struct ide_err ie;
 	struct blk *blk;
 	char err[256];
 
@@ -577,22 +566,22 @@ static int cmd_blockdev_change_medium(struct qmp_conn *c, json_t *args, json_t *
 	    arg_string(args, "read-only-mode", false, &mode, e))
 		return -1;
 	if (format && strcmp(format, "raw"))
-		return qmp_fail(e, "GenericError", "Unknown driver '%s' (hvmdm takes raw images)",
-				format);
+		return dm_fail(e, "GenericError", "Unknown driver '%s' (hvmdm takes raw images)",
+			       format);
 	if (mode && strcmp(mode, "retain") && strcmp(mode, "read-only"))
-		return qmp_fail(e, "GenericError",
-				"A CD-ROM medium is read-only (read-only-mode=%s)", mode);
+		return dm_fail(e, "GenericError",
+			       "A CD-ROM medium is read-only (read-only-mode=%s)", mode);
 	/* xen-interface.md §8: after set-up media arrive as fds (add-fd), never as paths */
 	if (sandbox_filtering() && strncmp(file, "/dev/fdset/", 11))
-		return qmp_fail(e, "GenericError",
-				"Could not open '%s': the sandbox opens no paths (pass the medium "
-				"with add-fd and use /dev/fdset/N)",
-				file);
+		return dm_fail(e, "GenericError",
+			       "Could not open '%s': the sandbox opens no paths (pass the medium "
+			       "with add-fd and use /dev/fdset/N)",
+			       file);
 	blk = blk_open(M(c)->loop, file, true, BLK_CACHE_WRITEBACK, err, sizeof(err));
 	if (!blk)
-		return qmp_fail(e, "GenericError", "Could not open '%s': %s", file, err);
-	if (ide_change_medium(M(c), id, blk, file, &ie))
-		return ide_fail(e, &ie);
+		return dm_fail(e, "GenericError", "Could not open '%s': %s", file, err);
+	if (ide_change_medium(M(c), id, blk, file, e))
+		return -1;
 	*ret = json_object();
 	return 0;
 }
@@ -631,7 +620,7 @@ static void add_block_json(void *opaque, const struct ide_drive_info *d)
 	json_array_append_new(list, o);
 }
 
-static int cmd_query_block(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e)
+static int cmd_query_block(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	json_t *list;
 

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dm/error.h"
 #include "dm/qmp.h"
 
 /* Input waiting for the end of one JSON value is bounded, as libxl's own reader is. */
@@ -58,13 +59,8 @@ struct qmp_server {
 	struct qmp_named_fd *named_fds; /* getfd */
 };
 
-/* A command's failure: QMP error class and message. */
-struct qmp_error {
-	const char *cls;
-	char desc[256];
-};
-
-typedef int (*qmp_cmd_fn)(struct qmp_conn *c, json_t *args, json_t **ret, struct qmp_error *e);
+/* A command: 0 with *ret set, or -1 with e filled by dm_fail(). */
+typedef int (*qmp_cmd_fn)(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
 
 struct qmp_cmd {
 	const char *name;
@@ -74,9 +70,6 @@ struct qmp_cmd {
 /* The command table (qmp_cmds.c), terminated by a NULL name. */
 extern const struct qmp_cmd qmp_cmds[];
 
-/* Fill e; returns -1 so a command can `return qmp_fail(e, ...)`. */
-int qmp_fail(struct qmp_error *e, const char *cls, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 /* Is a client connected to mon now? */
 bool qmp_monitor_connected(const struct qmp_monitor *mon);
 /* Take the oldest fd received on c (or -1). */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dm/device.h"
+#include "dm/growbuf.h"
 #include "dm/log.h"
 #include "dm/machine.h"
 
@@ -46,22 +47,16 @@ static int wr_fail(struct snap_wr *w, int err)
 
 static int wr_put(struct snap_wr *w, const void *data, size_t len)
 {
+	uint8_t *b;
+
 	if (w->err)
 		return w->err;
 	if (len > SIZE_MAX / 2 - w->len)
 		return wr_fail(w, -ENOMEM);
-	if (w->len + len > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		uint8_t *b;
-
-		while (cap < w->len + len)
-			cap *= 2;
-		b = realloc(w->buf, cap);
-		if (!b)
-			return wr_fail(w, -ENOMEM);
-		w->buf = b;
-		w->cap = cap;
-	}
+	b = growbuf(w->buf, &w->cap, w->len + len, 256);
+	if (!b)
+		return wr_fail(w, -ENOMEM);
+	w->buf = b;
 	memcpy(w->buf + w->len, data, len);
 	w->len += len;
 	return 0;

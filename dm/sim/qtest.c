@@ -21,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dm/growbuf.h"
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/sim/qtest.h"
@@ -70,26 +71,19 @@ static void session_out(void *opaque, const char *line)
 {
 	struct session *ss = opaque;
 	size_t n = strlen(line);
+	char *p;
 
 	if (ss->out_broken)
 		return;
-	if (ss->olen + n > ss->ocap) {
-		size_t cap = ss->ocap ? ss->ocap : 65536;
-		char *p;
-
-		while (cap < ss->olen + n)
-			cap *= 2;
-		p = realloc(ss->obuf, cap);
-		if (!p) {
-			flush_out(ss);
-			if (n > ss->ocap) {
-				ss->out_broken = true;
-				return;
-			}
-		} else {
-			ss->obuf = p;
-			ss->ocap = cap;
+	p = growbuf(ss->obuf, &ss->ocap, ss->olen + n, 65536);
+	if (!p) {
+		flush_out(ss);
+		if (n > ss->ocap) {
+			ss->out_broken = true;
+			return;
 		}
+	} else {
+		ss->obuf = p;
 	}
 	memcpy(ss->obuf + ss->olen, line, n);
 	ss->olen += n;

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dm/error.h"
+
 struct machine;
 struct blk;
 
@@ -33,24 +35,18 @@ struct ide_drive_info {
 void ide_for_each_drive(struct machine *m, void (*fn)(void *opaque, const struct ide_drive_info *),
 			void *opaque);
 
-/* Errors of the QMP commands: class (QMP error class) and message. */
-struct ide_err {
-	const char *cls;
-	char desc[200];
-};
-
 /*
  * Open the tray and remove the medium of CD-ROM id (device or drive id).
  * 0, or -1 with e filled: unknown id (DeviceNotFound), not removable, or
  * locked without force (the guest is asked to release it, as QEMU does).
  */
-int ide_eject(struct machine *m, const char *id, bool force, struct ide_err *e);
+int ide_eject(struct machine *m, const char *id, bool force, struct dm_error *e);
 /*
  * Put the image blk (path for query-block) in CD-ROM id: open the tray,
  * swap the medium, close the tray; the guest sees a media change. blk is
  * owned by the drive from then on (closed on failure too).
  */
 int ide_change_medium(struct machine *m, const char *id, struct blk *blk, const char *path,
-		      struct ide_err *e);
+		      struct dm_error *e);
 
 #endif

@@ -645,30 +645,18 @@ void ide_for_each_drive(struct machine *m, void (*fn)(void *opaque, const struct
 	}
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(struct ide_err *e, const char *cls,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	e->cls = cls;
-	va_start(ap, fmt);
-	vsnprintf(e->desc, sizeof(e->desc), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Open the tray as QEMU's do_open_tray: a locked tray only asks the guest. */
-static int open_tray(struct ide_drive *d, const char *id, bool force, struct ide_err *e)
+static int open_tray(struct ide_drive *d, const char *id, bool force, struct dm_error *e)
 {
 	if (d->tray_open)
 		return 0;
 	if (d->tray_locked && !force) {
 		d->eject_request = true;
 		ide_set_irq(d->bus);
-		return fail(e, "GenericError",
-			    "Device '%s' is locked and force was not specified, "
-			    "wait for tray to open and try again",
-			    id);
+		return dm_fail(e, "GenericError",
+			       "Device '%s' is locked and force was not specified, "
+			       "wait for tray to open and try again",
+			       id);
 	}
 	if (force)
 		d->tray_locked = false;
@@ -685,22 +673,22 @@ static void remove_medium(struct ide_drive *d)
 	ide_drive_set_blk(d, NULL, NULL);
 }
 
-static struct ide_drive *removable(struct machine *m, const char *id, struct ide_err *e)
+static struct ide_drive *removable(struct machine *m, const char *id, struct dm_error *e)
 {
 	struct ide_drive *d = lookup(m, id);
 
 	if (!d) {
-		fail(e, "DeviceNotFound", "Device '%s' not found", id);
+		dm_fail(e, "DeviceNotFound", "Device '%s' not found", id);
 		return NULL;
 	}
 	if (!d->is_cd) {
-		fail(e, "GenericError", "Device '%s' is not removable", id);
+		dm_fail(e, "GenericError", "Device '%s' is not removable", id);
 		return NULL;
 	}
 	return d;
 }
 
-int ide_eject(struct machine *m, const char *id, bool force, struct ide_err *e)
+int ide_eject(struct machine *m, const char *id, bool force, struct dm_error *e)
 {
 	struct ide_drive *d = removable(m, id, e);
 
@@ -712,7 +700,7 @@ int ide_eject(struct machine *m, const char *id, bool force, struct ide_err *e)
 }
 
 int ide_change_medium(struct machine *m, const char *id, struct blk *blk, const char *path,
-		      struct ide_err *e)
+		      struct dm_error *e)
 {
 	struct ide_drive *d = removable(m, id, e);
 

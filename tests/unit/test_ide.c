@@ -699,7 +699,7 @@ static void request_sense(struct rig *r, uint8_t *key, uint8_t *asc)
 static void media_change_sequence(void **state)
 {
 	struct rig *r = rig_new(false, false, true);
-	struct ide_err e;
+	struct dm_error e;
 	struct blk *b;
 	uint8_t key, asc;
 	char err[128];

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dm/device.h"
+#include "dm/growbuf.h"
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/state.h"
@@ -512,11 +513,37 @@ static void section_set_must_match(void **state)
 	snap_wr_free(&w);
 }
 
+/* The writers' grower: doubling from the minimum, the same buffer while it fits, no change on
+ * failure. */
+static void growbuf_doubles_and_fails_cleanly(void **state)
+{
+	size_t cap = 0;
+	char *b = growbuf(NULL, &cap, 10, 256), *same;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(cap, 256);
+	same = growbuf(b, &cap, 256, 256);
+	assert_ptr_equal(same, b);
+	assert_int_equal(cap, 256);
+	b = growbuf(b, &cap, 257, 256);
+	assert_non_null(b);
+	assert_int_equal(cap, 512);
+	b = growbuf(b, &cap, 2000, 256);
+	assert_non_null(b);
+	assert_int_equal(cap, 2048);
+	b[2047] = 1;
+	assert_null(growbuf(b, &cap, SIZE_MAX / 2 + 1, 256));
+	assert_int_equal(cap, 2048);
+	free(b);
+}
+
 int main(void)
 {
 #define R(fn) cmocka_unit_test_setup_teardown(fn, rig_setup, rig_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(codec_round_trip),
+		cmocka_unit_test(growbuf_doubles_and_fails_cleanly),
 		cmocka_unit_test(codec_rejects_mismatch),
 		cmocka_unit_test(codec_bool),
 		cmocka_unit_test(writer_rejects_long_names_and_nesting),
