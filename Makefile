@@ -84,7 +84,8 @@ HW_SRCS := \
 	hw/isa/cmos.c \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \
-	hw/isa/ps2.c
+	hw/isa/ps2.c \
+	hw/vga/vga_regs.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -167,7 +168,8 @@ UNIT_TESTS := \
 	state \
 	xen_ioreq \
 	xen_lifecycle \
-	xen_mapcache
+	xen_mapcache \
+	vga_regs
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
