@@ -19,10 +19,16 @@
 #include "dm/machine.h"
 #include "dm/qemuopts.h"
 
+bool dev_type_is(const struct dev_type *type, const char *name, size_t len)
+{
+	return (strlen(type->name) == len && !memcmp(type->name, name, len)) ||
+	       (type->alias && strlen(type->alias) == len && !memcmp(type->alias, name, len));
+}
+
 const struct dev_type *dev_type_find(const char *name)
 {
 	for (size_t i = 0; dev_types[i]; i++)
-		if (!strcmp(dev_types[i]->name, name))
+		if (dev_type_is(dev_types[i], name, strlen(name)))
 			return dev_types[i];
 	return NULL;
 }
@@ -505,9 +511,13 @@ static const char *const kind_names[] = {
 void dev_print_types(FILE *f)
 {
 	fprintf(f, "Devices (-device NAME,help lists the properties of one):\n");
-	for (size_t i = 0; dev_types[i]; i++)
+	for (size_t i = 0; dev_types[i]; i++) {
 		fprintf(f, "  %-24s %-4s %s\n", dev_types[i]->name, kind_names[dev_types[i]->kind],
 			dev_types[i]->help ? dev_types[i]->help : "");
+		if (dev_types[i]->alias)
+			fprintf(f, "  %-24s %-4s the same as %s\n", dev_types[i]->alias,
+				kind_names[dev_types[i]->kind], dev_types[i]->name);
+	}
 }
 
 int dev_print_props(FILE *f, const char *name)

@@ -58,6 +58,7 @@ enum reset_kind { RESET_POWER_ON, RESET_SYSTEM };
 
 struct dev_type {
 	const char *name;
+	const char *alias; /* another name -device and -global take (QEMU's); may be NULL */
 	enum dev_kind kind;
 	const char *help;
 	const struct prop_desc *props; /* terminated by an entry with name NULL; may be NULL */
@@ -126,6 +127,8 @@ bool dev_prop_bool(const struct dm_dev *dev, const char *name);
 const char *dev_prop_str(const struct dm_dev *dev, const char *name);
 const uint8_t *dev_prop_mac(const struct dm_dev *dev, const char *name);
 bool dev_prop_given(const struct dm_dev *dev, const char *name);
+/* Does type answer to name (its name or its alias)? */
+bool dev_type_is(const struct dev_type *type, const char *name, size_t len);
 
 /* -device help and -device TYPE,help. dev_print_props: -ENOENT for an unknown type. */
 void dev_print_types(FILE *f);

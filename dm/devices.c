@@ -1,53 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The table of every device type, in one stable order: chipset first, then
- * ISA devices, then PCI add-ons, then USB. A device adds one
- *   extern const struct dev_type NAME_type;
- * declaration below and one line in the table, in its group.
+ * ISA devices, then PCI add-ons, then USB. A device is one X(NAME) line in
+ * its group below, for the `const struct dev_type NAME_type` its file defines;
+ * another name for the same type (QEMU's) is its dev_type's alias, not a line.
  */
 #include "dm/device.h"
 
 #include <stddef.h>
 
-/* Chipset */
-extern const struct dev_type i440fx_type;
-extern const struct dev_type piix3_type;
-extern const struct dev_type piix3_ide_type;
-extern const struct dev_type piix4_pm_type;
-
-/* ISA */
-extern const struct dev_type port92_type;
-extern const struct dev_type cmos_type;
-extern const struct dev_type serial_type;
-extern const struct dev_type isa_serial_type;
-extern const struct dev_type i8042_type;
-
-/* IDE drives (on piix3-ide) */
-extern const struct dev_type ide_hd_type;
-extern const struct dev_type ide_cd_type;
-
-/* PCI add-ons */
-extern const struct dev_type xen_platform_type;
-
-/* USB */
-
-const struct dev_type *const dev_types[] = {
-	/* Chipset */
-	&i440fx_type,
-	&piix3_type,
-	&piix3_ide_type,
-	&piix4_pm_type,
-	/* ISA */
-	&port92_type,
-	&cmos_type,
-	&serial_type,
-	&isa_serial_type,
-	&i8042_type,
-	/* IDE drives (on piix3-ide) */
-	&ide_hd_type,
-	&ide_cd_type,
-	/* PCI add-ons */
-	&xen_platform_type,
+#define DEVICE_TYPES(X)                 \
+	/* Chipset */                   \
+	X(i440fx)                       \
+	X(piix3)                        \
+	X(piix3_ide)                    \
+	X(piix4_pm)                     \
+	/* ISA */                       \
+	X(port92)                       \
+	X(cmos)                         \
+	X(serial)                       \
+	X(i8042)                        \
+	/* IDE drives (on piix3-ide) */ \
+	X(ide_hd)                       \
+	X(ide_cd)                       \
+	/* PCI add-ons */               \
+	X(xen_platform)                 \
 	/* USB */
-	NULL,
-};
+
+#define DECLARE(name) extern const struct dev_type name##_type;
+DEVICE_TYPES(DECLARE)
+
+#define ENTRY(name) &name##_type,
+const struct dev_type *const dev_types[] = { DEVICE_TYPES(ENTRY) NULL };

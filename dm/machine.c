@@ -112,16 +112,17 @@ static int place_pci(struct dm_dev *dev, const char *fixed)
 static int apply_globals(struct dm_dev *dev)
 {
 	const struct strlist *g = &dev->m->opts->globals;
-	size_t tlen = strlen(dev->type->name);
 
 	for (size_t i = 0; i < g->n; i++) {
-		const char *s = g->v[i], *eq = strchr(s, '=');
+		const char *s = g->v[i], *eq = strchr(s, '='), *dot = strchr(s, '.');
 		char prop[64], err[160];
-		size_t plen;
+		size_t plen, tlen;
 		int idx;
 
-		if (strncmp(s, dev->type->name, tlen) || s[tlen] != '.' || !eq)
+		/* DRIVER is the type's name or its alias (-global isa-serial.chardev=...). */
+		if (!eq || !dot || dot > eq || !dev_type_is(dev->type, s, (size_t)(dot - s)))
 			continue;
+		tlen = (size_t)(dot - s);
 		plen = (size_t)(eq - (s + tlen + 1));
 		if (plen == 0 || plen >= sizeof(prop)) {
 			dm_err("machine", "-global %s: bad property name", s);

@@ -770,24 +770,9 @@ static const struct prop_desc serial_props[] = {
 
 const struct dev_type serial_type = {
 	.name = "serial",
+	.alias = "isa-serial", /* QEMU's name, for command lines written for QEMU */
 	.kind = DEV_KIND_ISA,
 	.help = "16550A UART (ISA serial port, COM1-COM4)",
-	.props = serial_props,
-	.state_size = sizeof(struct serial),
-	.state_version = 1,
-	.init = serial_init,
-	.reset = serial_reset,
-	.fini = serial_fini,
-	.save = serial_save,
-	.load = serial_load,
-	.post_load = serial_post_load,
-};
-
-/* QEMU's name for the same device, for command lines written for QEMU. */
-const struct dev_type isa_serial_type = {
-	.name = "isa-serial",
-	.kind = DEV_KIND_ISA,
-	.help = "16550A UART (ISA serial port, COM1-COM4); QEMU's name for serial",
 	.props = serial_props,
 	.state_size = sizeof(struct serial),
 	.state_version = 1,

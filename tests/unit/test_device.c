@@ -55,6 +55,7 @@ static const struct prop_desc uart_props[] = {
 
 static const struct dev_type uart_type = {
 	.name = "uart",
+	.alias = "com",
 	.kind = DEV_KIND_ISA,
 	.help = "a test UART",
 	.props = uart_props,
@@ -118,6 +119,14 @@ static void finds_types(void **state)
 	(void)state;
 	assert_ptr_equal(dev_type_find("uart"), &uart_type);
 	assert_ptr_equal(dev_type_find("nic"), &nic_type);
+	/* An alias is the same type (isa-serial is serial), matched whole. */
+	assert_ptr_equal(dev_type_find("com"), &uart_type);
+	assert_null(dev_type_find("co"));
+	assert_null(dev_type_find("comx"));
+	assert_true(dev_type_is(&uart_type, "com.irq=3", 3));
+	assert_true(dev_type_is(&uart_type, "uart.irq=3", 4));
+	assert_false(dev_type_is(&uart_type, "uart.irq=3", 3));
+	assert_false(dev_type_is(&nic_type, "com", 3));
 	assert_null(dev_type_find("nosuch"));
 	assert_null(dev_type_find(""));
 }

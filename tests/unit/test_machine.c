@@ -95,6 +95,25 @@ static void pc_has_no_platform_device(void **state)
 	release(f);
 }
 
+/* -global takes the type's name or its alias (QEMU's isa-serial is serial); the spec wins. */
+static void global_by_name_or_alias(void **state)
+{
+	static const char *const devs[] = { "serial,id=s0", "serial,id=s1,iobase=0x3e8", NULL };
+	struct fixture *f = fixture(MACHINE_PC, devs);
+
+	(void)state;
+	assert_int_equal(strlist_add(&f->o.globals, "isa-serial.iobase=0x2f8"), 0);
+	assert_int_equal(strlist_add(&f->o.globals, "serial.irq=5"), 0);
+	assert_int_equal(strlist_add(&f->o.globals, "isa-serialx.irq=7"), 0);
+	assert_int_equal(build(f), 0);
+	assert_int_equal(dev_prop_int(machine_find_dev(&f->s.m, "s0"), "iobase"), 0x2f8);
+	assert_int_equal(dev_prop_int(machine_find_dev(&f->s.m, "s0"), "irq"), 5);
+	assert_int_equal(dev_prop_int(machine_find_dev(&f->s.m, "s1"), "iobase"), 0x3e8);
+	assert_int_equal(dev_prop_int(machine_find_dev(&f->s.m, "s1"), "irq"), 5);
+	strlist_free(&f->o.globals);
+	release(f);
+}
+
 static void user_device_takes_next_free_slot_or_its_addr(void **state)
 {
 	static const char *const next[] = { "xen-platform,id=xp", NULL };
@@ -174,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(xenfv_board_at_qemu_xen_addresses),
 		cmocka_unit_test(pc_has_no_platform_device),
+		cmocka_unit_test(global_by_name_or_alias),
 		cmocka_unit_test(user_device_takes_next_free_slot_or_its_addr),
 		cmocka_unit_test(bad_device_fails_the_build_and_frees_everything),
 		cmocka_unit_test(machine_none_has_no_devices),
