@@ -85,7 +85,8 @@ HW_SRCS := \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \
 	hw/isa/ps2.c \
-	hw/vga/vga_regs.c
+	hw/vga/vga_regs.c \
+	hw/vga/vga_mem.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -169,7 +170,8 @@ UNIT_TESTS := \
 	xen_ioreq \
 	xen_lifecycle \
 	xen_mapcache \
-	vga_regs
+	vga_regs \
+	vga_mem
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
