@@ -359,6 +359,32 @@ static void dispatch(struct blk *b, struct blk_req *r)
 	}
 }
 
+/* A request with its own copy of the iovec array (the caller's may not outlive the call). */
+static struct blk_req *req_new(struct blk *b, enum req_op op, uint64_t off, size_t len,
+			       const struct iovec *iov, int iovcnt, blk_cb cb, void *opaque)
+{
+	struct blk_req *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	if (iovcnt) {
+		r->iov = malloc(sizeof(*iov) * (size_t)iovcnt);
+		if (!r->iov) {
+			free(r);
+			return NULL;
+		}
+		memcpy(r->iov, iov, sizeof(*iov) * (size_t)iovcnt);
+	}
+	r->b = b;
+	r->op = op;
+	r->off = off;
+	r->len = len;
+	r->iovcnt = iovcnt;
+	r->cb = cb;
+	r->opaque = opaque;
+	return r;
+}
+
 static int submit(struct blk *b, enum req_op op, uint64_t off, const struct iovec *iov, int iovcnt,
 		  blk_cb cb, void *opaque)
 {
@@ -377,24 +403,9 @@ static int submit(struct blk *b, enum req_op op, uint64_t off, const struct iove
 	}
 	if (off > b->size || len > b->size - off)
 		return -EINVAL;
-	r = calloc(1, sizeof(*r));
+	r = req_new(b, op, off, len, iov, iovcnt, cb, opaque);
 	if (!r)
 		return -ENOMEM;
-	if (iovcnt) {
-		r->iov = malloc(sizeof(*iov) * (size_t)iovcnt);
-		if (!r->iov) {
-			free(r);
-			return -ENOMEM;
-		}
-		memcpy(r->iov, iov, sizeof(*iov) * (size_t)iovcnt);
-	}
-	r->b = b;
-	r->op = op;
-	r->off = off;
-	r->len = len;
-	r->iovcnt = iovcnt;
-	r->cb = cb;
-	r->opaque = opaque;
 	ret = op == REQ_FLUSH ? 0 : prepare(r);
 	if (ret) {
 		free(r->iov);

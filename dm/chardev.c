@@ -464,12 +464,43 @@ static int serial_backend(struct qopts *o, const char *spec)
 	return -ENOENT;
 }
 
+/* A new backend "serialN" for a checked -serial spec, recorded in m; 0 or -errno with err filled.
+ */
+static int serial_chardev_new(struct machine *m, struct chardev_set *set, const char *spec,
+			      const char *origin, const char *label, char *err, size_t errlen)
+{
+	struct chardev *cd = cd_new(m, origin);
+	int ret;
+
+	if (!cd || !(cd->id = strdup(label))) {
+		if (cd)
+			cd_free(cd);
+		snprintf(err, errlen, "%s: out of memory", origin);
+		return -ENOMEM;
+	}
+	ret = serial_backend(&cd->spec, spec);
+	if (!ret)
+		ret = spec_push(&cd->spec, "id", label);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", origin,
+			 ret == -ENOMEM ? "out of memory"
+					: "not a serial spec (file:PATH, pty, stdio, null, none, "
+					  "chardev:ID, /dev/..., unix:PATH[,server][,nowait], "
+					  "tcp:[HOST]:PORT[,server][,nowait])");
+		cd_free(cd);
+		return ret == -ENOMEM ? ret : -EINVAL;
+	}
+	ret = record(m, cd, err, errlen);
+	if (!ret)
+		set->nserial++;
+	return ret;
+}
+
 int chardev_add_serial(struct machine *m, const char *spec, char *id, size_t idlen, char *err,
 		       size_t errlen)
 {
 	char origin[512], label[32];
 	struct chardev_set *set = set_get(m);
-	struct chardev *cd;
 	int ret;
 
 	snprintf(origin, sizeof(origin), "-serial %s", spec);
@@ -498,31 +529,10 @@ int chardev_add_serial(struct machine *m, const char *spec, char *id, size_t idl
 		}
 	}
 	snprintf(label, sizeof(label), "serial%u", set->nserial);
-	cd = cd_new(m, origin);
-	if (!cd || !(cd->id = strdup(label))) {
-		if (cd)
-			cd_free(cd);
-		snprintf(err, errlen, "%s: out of memory", origin);
-		return -ENOMEM;
-	}
-	ret = serial_backend(&cd->spec, spec);
+	ret = serial_chardev_new(m, set, spec, origin, label, err, errlen);
 	if (!ret)
-		ret = spec_push(&cd->spec, "id", label);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", origin,
-			 ret == -ENOMEM ? "out of memory"
-					: "not a serial spec (file:PATH, pty, stdio, null, none, "
-					  "chardev:ID, /dev/..., unix:PATH[,server][,nowait], "
-					  "tcp:[HOST]:PORT[,server][,nowait])");
-		cd_free(cd);
-		return ret == -ENOMEM ? ret : -EINVAL;
-	}
-	ret = record(m, cd, err, errlen);
-	if (ret)
-		return ret;
-	set->nserial++;
-	snprintf(id, idlen, "%s", label);
-	return 0;
+		snprintf(id, idlen, "%s", label);
+	return ret;
 }
 
 const struct qopts *chardev_spec(struct machine *m, const char *id)

@@ -291,11 +291,11 @@ static int run_xen(struct machine_opts *mo, struct run_opts *ro)
 	 * inherit the blocked mask (loop.h); a thread created before this would
 	 * take libxl's SIGHUP with the default action and kill the process.
 	 */
-	if (loop_watch_signals(m.loop, xen_platform_on_signal, &m)) {
+	if (loop_watch_signals(m.loop, xen_backend_on_signal, &m)) {
 		fprintf(stderr, "hvmdm: cannot watch signals\n");
 		goto out_free;
 	}
-	if (xen_platform_init(&m, &xo)) {
+	if (xen_backend_init(&m, &xo)) {
 		fprintf(stderr, "hvmdm: cannot attach to domain %d (see above)\n", mo->domid);
 		goto out_free;
 	}
@@ -303,7 +303,7 @@ static int run_xen(struct machine_opts *mo, struct run_opts *ro)
 		goto out_xen;
 	machine_reset(&m, RESET_POWER_ON);
 	q = start_monitors(&m, &failed);
-	if (failed || xen_platform_start(&m) || enter_sandbox(ro))
+	if (failed || xen_backend_start(&m) || enter_sandbox(ro))
 		goto out_machine;
 	start_running(&m);
 	status = loop_run(m.loop);
@@ -311,7 +311,7 @@ out_machine:
 	qmp_free(q);
 	machine_teardown(&m);
 out_xen:
-	xen_platform_fini(&m);
+	xen_backend_fini(&m);
 out_free:
 	if (m.bus)
 		bus_free(m.bus);

@@ -31,7 +31,7 @@ static const char WHO[] = "xen";
 
 struct xen_platform *xen_of(const struct machine *m)
 {
-	return m && m->plat.ops == &xen_platform_ops ? m->plat.opaque : NULL;
+	return m && m->plat.ops == &xen_backend_ops ? m->plat.opaque : NULL;
 }
 
 /* ------------------------------------------------------------ claims */
@@ -231,10 +231,52 @@ static int bind_ports(struct xen_platform *xp)
 
 static void x_runstate_changed(void *opaque, enum run_state from, enum run_state to);
 
-int xen_platform_init(struct machine *m, const struct xen_opts *o)
+/* The hypervisor side: handles, vCPU count, ioreq server, event channels, mapcache, record. */
+static int open_hypervisor(struct xen_platform *xp)
+{
+	const struct xen_opts *o = &xp->opts;
+	uint64_t cap;
+	int rc;
+
+	rc = open_handles(xp);
+	if (!rc)
+		rc = size_vcpus(xp);
+	if (!rc)
+		rc = create_server(xp);
+	if (!rc)
+		rc = bind_ports(xp);
+	if (rc)
+		return rc;
+	cap = (o->mapcache_max_mb ? o->mapcache_max_mb : MAPCACHE_DEFAULT_MB) << 20;
+	xp->mc = mapcache_new(xp->fmem, xp->dmod, xp->domid, cap, &xp->m->log_dirty);
+	if (!xp->mc)
+		return -ENOMEM;
+	return o->record ? xen_record_open(xp, o->record) : 0;
+}
+
+/* The machine side: guest memory through the mapcache, runstate changes, range claims. */
+static void wire_machine(struct xen_platform *xp)
+{
+	struct machine *m = xp->m;
+
+	m->mem.ops = &mapcache_ops;
+	m->mem.opaque = xp->mc;
+	m->io.mem = &m->mem;
+	m->io.bus = m->bus;
+	xp->rs_hook.changed = x_runstate_changed;
+	xp->rs_hook.opaque = xp;
+	runstate_add_hook(&m->rs, &xp->rs_hook);
+	xp->rs_hooked = true;
+	xp->listener.claim_range = x_claim_range;
+	xp->listener.claim_pci = x_claim_pci;
+	xp->listener.opaque = xp;
+	bus_set_listener(m->bus, &xp->listener);
+	xp->listening = true;
+}
+
+int xen_backend_init(struct machine *m, const struct xen_opts *o)
 {
 	struct xen_platform *xp;
-	uint64_t cap;
 	int rc;
 
 	if (o->domid <= 0 || o->domid >= (int)DOMID_FIRST_RESERVED) {
@@ -252,54 +294,21 @@ int xen_platform_init(struct machine *m, const struct xen_opts *o)
 	xp->opts = *o;
 	xp->domid = (domid_t)o->domid;
 	timer_init(&xp->buf_timer, m->loop, xen_buf_timer_fire, xp);
-	m->plat.ops = &xen_platform_ops;
+	m->plat.ops = &xen_backend_ops;
 	m->plat.opaque = xp;
 	m->domid = o->domid;
-
-	rc = open_handles(xp);
-	if (!rc)
-		rc = size_vcpus(xp);
-	if (!rc)
-		rc = create_server(xp);
-	if (!rc)
-		rc = bind_ports(xp);
-	if (rc)
-		goto err_fini;
-
-	cap = (o->mapcache_max_mb ? o->mapcache_max_mb : MAPCACHE_DEFAULT_MB) << 20;
-	xp->mc = mapcache_new(xp->fmem, xp->dmod, xp->domid, cap, &m->log_dirty);
-	if (!xp->mc) {
-		rc = -ENOMEM;
-		goto err_fini;
+	/* On failure fini undoes what was opened (it finds xp through m->plat). */
+	rc = open_hypervisor(xp);
+	if (rc) {
+		xen_backend_fini(m);
+		return rc;
 	}
-	m->mem.ops = &mapcache_ops;
-	m->mem.opaque = xp->mc;
-	m->io.mem = &m->mem;
-	m->io.bus = m->bus;
-
-	if (o->record) {
-		rc = xen_record_open(xp, o->record);
-		if (rc)
-			goto err_fini;
-	}
-	xp->rs_hook.changed = x_runstate_changed;
-	xp->rs_hook.opaque = xp;
-	runstate_add_hook(&m->rs, &xp->rs_hook);
-	xp->rs_hooked = true;
-	xp->listener.claim_range = x_claim_range;
-	xp->listener.claim_pci = x_claim_pci;
-	xp->listener.opaque = xp;
-	bus_set_listener(m->bus, &xp->listener);
-	xp->listening = true;
+	wire_machine(xp);
 	dm_info(WHO, "d%u: ioreq server %u up, %u vCPUs", xp->domid, xp->ioservid, xp->nr_vcpus);
 	return 0;
-
-err_fini:
-	xen_platform_fini(m);
-	return rc ? rc : -EIO;
 }
 
-int xen_platform_start(struct machine *m)
+int xen_backend_start(struct machine *m)
 {
 	struct xen_platform *xp = xen_of(m);
 	int rc;
@@ -325,7 +334,7 @@ int xen_platform_start(struct machine *m)
 	return 0;
 }
 
-int xen_platform_set_running(struct machine *m, bool running)
+int xen_backend_set_running(struct machine *m, bool running)
 {
 	struct xen_platform *xp = xen_of(m);
 
@@ -345,7 +354,7 @@ int xen_platform_set_running(struct machine *m, bool running)
 	return 0;
 }
 
-void xen_platform_set_log_dirty(struct machine *m, bool on)
+void xen_backend_set_log_dirty(struct machine *m, bool on)
 {
 	m->log_dirty = on;
 }
@@ -358,11 +367,11 @@ static void x_runstate_changed(void *opaque, enum run_state from, enum run_state
 	(void)from;
 	/* A failure is logged there; the run state itself is QMP's to keep. */
 	if ((to == RUN_RUNNING || to == RUN_PAUSED) &&
-	    xen_platform_set_running(xp->m, to == RUN_RUNNING))
+	    xen_backend_set_running(xp->m, to == RUN_RUNNING))
 		dm_warn(WHO, "ioreq server did not follow the run state %s", run_state_name(to));
 }
 
-void xen_platform_on_signal(void *opaque, int signo)
+void xen_backend_on_signal(void *opaque, int signo)
 {
 	struct machine *m = opaque;
 	struct xen_platform *xp = xen_of(m);
@@ -373,7 +382,7 @@ void xen_platform_on_signal(void *opaque, int signo)
 	loop_quit(m->loop, 0);
 }
 
-int xen_platform_exit_signal(const struct machine *m)
+int xen_backend_exit_signal(const struct machine *m)
 {
 	const struct xen_platform *xp = xen_of(m);
 
@@ -445,7 +454,7 @@ static void close_handles(struct xen_platform *xp)
 	xp->xch = NULL;
 }
 
-void xen_platform_fini(struct machine *m)
+void xen_backend_fini(struct machine *m)
 {
 	struct xen_platform *xp = xen_of(m);
 

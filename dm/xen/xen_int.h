@@ -126,7 +126,7 @@ void xen_evtchn_ready(void *opaque, uint32_t events);
 void xen_buf_timer_fire(void *opaque);
 
 /* xen_irq.c: platform_ops and the lifecycle requests. */
-extern const struct platform_ops xen_platform_ops;
+extern const struct platform_ops xen_backend_ops;
 void xen_run_pending_requests(struct xen_platform *xp);
 
 /* mapcache.c (§3) */

@@ -164,7 +164,7 @@ static int64_t x_rtc_seconds(void *opaque)
 	return (int64_t)time(NULL);
 }
 
-const struct platform_ops xen_platform_ops = {
+const struct platform_ops xen_backend_ops = {
 	.isa_irq = x_isa_irq,
 	.pci_intx = x_pci_intx,
 	.pci_link_route = x_link_route,

@@ -135,16 +135,16 @@ static void startup_failure_unwinds(void **state)
 	e.m.loop = loop_new(true);
 	xo.domid = ENV_DOMID;
 	xensim_fail_next("set_ioreq_server_state", EPERM);
-	assert_int_not_equal(xen_platform_init(&e.m, &xo), 0);
+	assert_int_not_equal(xen_backend_init(&e.m, &xo), 0);
 	assert_null(e.m.plat.ops);
 	assert_false(xensim_server_exists());
 	assert_int_equal(xensim_open_handles(), 0);
 	assert_int_equal(xensim_live_foreign_maps(), 0);
 	/* A domain id that is no guest is refused before anything is opened. */
 	xo.domid = 0;
-	assert_int_equal(xen_platform_init(&e.m, &xo), -EINVAL);
+	assert_int_equal(xen_backend_init(&e.m, &xo), -EINVAL);
 	xo.domid = 0x7ff0;
-	assert_int_equal(xen_platform_init(&e.m, &xo), -EINVAL);
+	assert_int_equal(xen_backend_init(&e.m, &xo), -EINVAL);
 	bus_free(e.m.bus);
 	loop_free(e.m.loop);
 	xensim_fini();
@@ -364,12 +364,12 @@ static void teardown_on_signal(int sig)
 	struct env *e = up(&c, &xo);
 	long ub0, ub1, ubb, dis, unmap, destroy, close_dm;
 
-	assert_int_equal(loop_watch_signals(e->m.loop, xen_platform_on_signal, &e->m), 0);
+	assert_int_equal(loop_watch_signals(e->m.loop, xen_backend_on_signal, &e->m), 0);
 	xensim_log_clear();
 	assert_int_equal(raise(sig), 0);
 	assert_int_equal(loop_run(e->m.loop), 0);
-	assert_int_equal(xen_platform_exit_signal(&e->m), sig);
-	xen_platform_fini(&e->m);
+	assert_int_equal(xen_backend_exit_signal(&e->m), sig);
+	xen_backend_fini(&e->m);
 	ub0 = find("unbind 200");
 	ub1 = find("unbind 201");
 	ubb = find("unbind 202");
@@ -418,13 +418,13 @@ static void stop_cont(void **state)
 	size_t mark;
 
 	(void)state;
-	assert_int_equal(xen_platform_set_running(&e->m, false), 0);
+	assert_int_equal(xen_backend_set_running(&e->m, false), 0);
 	assert_false(xensim_server_enabled());
 	assert_int_equal(xensim_vcpu_start(0, &s, 1), 0);
 	env_run_vcpus(e);
 	assert_int_equal(s.outcome, XSIM_NULL);
 	mark = xensim_log_count();
-	assert_int_equal(xen_platform_set_running(&e->m, true), 0);
+	assert_int_equal(xen_backend_set_running(&e->m, true), 0);
 	assert_true(xensim_server_enabled());
 	assert_true(xensim_log_find("set_state 1", mark) >= 0);
 	assert_true(xensim_log_find("xs_write " STATE_PATH " running", mark) >= 0);
@@ -467,7 +467,7 @@ static void start_paused(void **state)
 	(void)state;
 	assert_null(xensim_xs_read(STATE_PATH));
 	assert_true(xensim_server_enabled());
-	assert_int_equal(xen_platform_set_running(&e->m, true), 0);
+	assert_int_equal(xen_backend_set_running(&e->m, true), 0);
 	assert_string_equal(xensim_xs_read(STATE_PATH), "running");
 	down(e);
 }
@@ -484,7 +484,7 @@ static void restricted(void **state)
 	assert_true(find("restrict 7") > find("map_pcidev 0000:00:03.0"));
 	assert_absent_prefix("open xenstore", 0);
 	assert_absent_prefix("xs_write", 0);
-	assert_int_equal(xen_platform_set_running(&e->m, true), 0);
+	assert_int_equal(xen_backend_set_running(&e->m, true), 0);
 	assert_absent_prefix("xs_write", 0);
 	assert_int_equal(xensim_vcpu_start(0, &s, 1), 0);
 	env_run_vcpus(e);

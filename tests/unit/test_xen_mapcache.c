@@ -226,7 +226,7 @@ static void log_dirty_reports_writes(void **state)
 	assert_int_equal(gm_write(&e->m.mem, 0x1ff0, buf, 0x20), 0);
 	assert_true(xensim_log_find_prefix("modified", mark) < 0);
 
-	xen_platform_set_log_dirty(&e->m, true);
+	xen_backend_set_log_dirty(&e->m, true);
 	mark = xensim_log_count();
 	assert_int_equal(gm_write(&e->m.mem, 0x1ff0, buf, 0x20), 0);
 	assert_string_equal(xensim_log_line(mark), "modified 0x1 2");
@@ -238,7 +238,7 @@ static void log_dirty_reports_writes(void **state)
 	assert_true(xensim_log_find("modified 0x7 1", mark) >= 0);
 	assert_true(xensim_log_find("modified 0x8 1", mark) >= 0);
 
-	xen_platform_set_log_dirty(&e->m, false);
+	xen_backend_set_log_dirty(&e->m, false);
 	mark = xensim_log_count();
 	assert_int_equal(gm_write(&e->m.mem, 0x1ff0, buf, 0x20), 0);
 	assert_true(xensim_log_find_prefix("modified", mark) < 0);

@@ -173,7 +173,7 @@ int env_setup(struct env *e, const struct xensim_cfg *cfg, const struct xen_opts
 	e->xo.domid = cfg->domid;
 	if (!e->xo.system_reset)
 		e->xo.system_reset = count_reset;
-	rc = xen_platform_init(&e->m, &e->xo);
+	rc = xen_backend_init(&e->m, &e->xo);
 	if (rc)
 		return rc;
 	region_init(&e->reg, "reg", BUS_PIO, ENV_REG_PORT, 4, &reg_ops, e);
@@ -193,7 +193,7 @@ int env_setup(struct env *e, const struct xensim_cfg *cfg, const struct xen_opts
 	if (!rc)
 		rc = bus_pci_attach(e->m.bus, ENV_PCI_DEVFN, &cfg_ops, e);
 	if (!rc)
-		rc = xen_platform_start(&e->m);
+		rc = xen_backend_start(&e->m);
 	return rc;
 }
 
@@ -203,7 +203,7 @@ int env_teardown(struct env *e)
 
 	xensim_vcpu_join_all();
 	if (e->m.plat.ops)
-		xen_platform_fini(&e->m);
+		xen_backend_fini(&e->m);
 	if (xensim_live_foreign_maps() || xensim_open_handles() || xensim_server_exists()) {
 		fprintf(stderr, "teardown left %u mappings, %u handles, server %d\n",
 			xensim_live_foreign_maps(), xensim_open_handles(), xensim_server_exists());
