@@ -85,6 +85,8 @@ HW_SRCS := \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \
 	hw/isa/ps2.c \
+	hw/fw_cfg/fw_cfg.c \
+	hw/fw_cfg/linux_boot.c \
 	hw/vga/vga_regs.c \
 	hw/vga/vga_mem.c
 
@@ -141,6 +143,7 @@ HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 # (the linker takes only the objects it needs) plus unit_extra_NAME objects.
 UNIT_TESTS := \
 	ide \
+	fw_cfg \
 	bad_input \
 	trace \
 	machine \

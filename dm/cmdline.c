@@ -481,6 +481,25 @@ static int opt_nographic(struct cmdline_ctx *c, const char *arg)
 {
 	(void)arg;
 	c->ro->nographic = true;
+	c->mo->nographic = true;
+	return 0;
+}
+
+static int opt_kernel(struct cmdline_ctx *c, const char *arg)
+{
+	c->mo->kernel = arg;
+	return 0;
+}
+
+static int opt_initrd(struct cmdline_ctx *c, const char *arg)
+{
+	c->mo->initrd = arg;
+	return 0;
+}
+
+static int opt_append(struct cmdline_ctx *c, const char *arg)
+{
+	c->mo->append = arg;
 	return 0;
 }
 
@@ -764,12 +783,10 @@ static const struct opt_desc opt_table[] = {
 	{ "incoming", true, opt_unsupported, OPT_REJECTED, "fd:N",
 	  "restoring device state (save/restore is not in this build; xen-save-devices-state "
 	  "answers an error too)" },
-	{ "kernel", true, opt_unsupported, OPT_REJECTED, "FILE",
-	  "direct kernel boot (needs fw_cfg, which is not in this build)" },
-	{ "initrd", true, opt_unsupported, OPT_REJECTED, "FILE",
-	  "direct kernel boot (see -kernel)" },
-	{ "append", true, opt_unsupported, OPT_REJECTED, "CMDLINE",
-	  "direct kernel boot (see -kernel)" },
+	{ "kernel", true, opt_kernel, OPT_QEMU, "FILE",
+	  "direct kernel boot of a bzImage through fw_cfg" },
+	{ "initrd", true, opt_initrd, OPT_QEMU, "FILE", "initial ramdisk (needs -kernel)" },
+	{ "append", true, opt_append, OPT_QEMU, "CMDLINE", "kernel command line (needs -kernel)" },
 	{ "no-acpi", false, opt_unsupported, OPT_REJECTED, NULL,
 	  "xl acpi=0 (the PIIX4 ACPI function is always present)" },
 	{ "spice", true, opt_unsupported, OPT_REJECTED, "OPTS", "SPICE display" },
@@ -859,6 +876,10 @@ static int check_combination(struct cmdline_ctx *c)
 	/* -machine none,accel=xen alone is libxl's capability probe (main.c). */
 	if (c->ro->accel == ACCEL_XEN && !c->mo->domid && c->mo->kind != MACHINE_NONE)
 		return opt_error(c, "accel=xen needs -xen-domid (or -machine none for a probe)");
+	/* As QEMU: "-initrd only allowed with -kernel option" (and -append). */
+	c->opt = c->mo->initrd ? "-initrd" : "-append";
+	if ((c->mo->initrd || c->mo->append) && !c->mo->kernel)
+		return opt_error(c, "only allowed with -kernel");
 	c->opt = "-xen-domid-restrict";
 	if (c->ro->xen_restrict && !c->mo->domid)
 		return opt_error(c, "needs -xen-domid");

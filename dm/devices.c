@@ -20,6 +20,7 @@
 	X(cmos)                         \
 	X(serial)                       \
 	X(i8042)                        \
+	X(fw_cfg)                       \
 	/* IDE drives (on piix3-ide) */ \
 	X(ide_hd)                       \
 	X(ide_cd)                       \

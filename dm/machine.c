@@ -44,6 +44,12 @@ static bool want_usb(const struct machine_opts *o)
 	return o->usb;
 }
 
+/* qemu-xen has fw_cfg only for direct kernel boot (pc.c xen_load_linux). */
+static bool want_fw_cfg(const struct machine_opts *o)
+{
+	return o->kernel != NULL;
+}
+
 /*
  * The board, in creation order (= qemu-xen's): chipset functions at their
  * fixed addresses, the ISA devices, then the Xen platform device, which
@@ -58,6 +64,7 @@ static const struct board_dev board[] = {
 	{ "cmos", NULL, PC_KINDS, false, NULL },
 	{ "i8042", NULL, PC_KINDS, false, NULL },
 	{ "port92", NULL, PC_KINDS, false, NULL },
+	{ "fw-cfg", NULL, PC_KINDS, true, want_fw_cfg },
 	{ "xen-platform", NULL, KIND(MACHINE_XENFV), false, NULL },
 };
 

@@ -57,6 +57,10 @@ struct machine_opts {
 	struct strlist globals;	   /* -global */
 	bool rtc_base_set;	   /* -rtc base= given (standalone platform) */
 	int64_t rtc_base;	   /* its date: UTC seconds at virtual clock 0 */
+	const char *kernel;	   /* -kernel: direct kernel boot through fw_cfg */
+	const char *initrd;	   /* -initrd (needs -kernel) */
+	const char *append;	   /* -append (needs -kernel) */
+	bool nographic;		   /* -nographic (fw_cfg's NOGRAPHIC item) */
 };
 
 struct machine {

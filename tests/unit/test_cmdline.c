@@ -195,7 +195,8 @@ static const struct {
 	const char *named, *why;
 } refused[] = {
 	{ { "-incoming", "fd:5" }, "'-incoming'", "save/restore" },
-	{ { "-kernel", "/boot/vmlinuz" }, "'-kernel'", "fw_cfg" },
+	{ { "-initrd", "/root/guest.cpio.gz" }, "'-initrd'", "only allowed with -kernel" },
+	{ { "-append", "quiet" }, "'-append'", "only allowed with -kernel" },
 	{ { "-no-acpi" }, "'-no-acpi'", "ACPI" },
 	{ { "-vnc", "127.0.0.1:0,password=on,to=99" }, "'-vnc'", "VNC server" },
 	{ { "-display", "sdl" }, "'-display'", "sdl" },
@@ -213,6 +214,25 @@ static const struct {
 	{ { "-run-with", "async-teardown=on" }, "'-run-with'", "async-teardown" },
 	{ { "-no-such-option" }, "'-no-such-option'", "not supported" },
 };
+
+/* Golden a's direct-boot options, as libxl passes them (argv-a.txt); fw-cfg reads them. */
+static void direct_kernel_boot(void **state)
+{
+	static const char *const argv[] = { "-kernel", "/root/vmlinuz", "-initrd",
+					    "/root/guest.cpio.gz", "-append",
+					    "console=ttyS0 quiet rdinit=/init xen_emul_unplug=never",
+					    "-nographic", NULL };
+	struct parsed p;
+
+	(void)state;
+	parse(&p, argv);
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.mo.kernel, "/root/vmlinuz");
+	assert_string_equal(p.mo.initrd, "/root/guest.cpio.gz");
+	assert_string_equal(p.mo.append, "console=ttyS0 quiet rdinit=/init xen_emul_unplug=never");
+	assert_true(p.mo.nographic);
+	done(&p);
+}
 
 static void options_refused_by_name(void **state)
 {
@@ -237,6 +257,7 @@ int main(void)
 		cmocka_unit_test(probe_argv),
 		cmocka_unit_test(sandbox_option),
 		cmocka_unit_test(options_refused_by_name),
+		cmocka_unit_test(direct_kernel_boot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
