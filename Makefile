@@ -88,7 +88,8 @@ HW_SRCS := \
 	hw/fw_cfg/fw_cfg.c \
 	hw/fw_cfg/linux_boot.c \
 	hw/vga/vga_regs.c \
-	hw/vga/vga_mem.c
+	hw/vga/vga_mem.c \
+	hw/vga/vga_text.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -174,7 +175,8 @@ UNIT_TESTS := \
 	xen_lifecycle \
 	xen_mapcache \
 	vga_regs \
-	vga_mem
+	vga_mem \
+	vga_text
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)

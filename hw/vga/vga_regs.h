@@ -77,6 +77,15 @@ struct snap_rd;
 /* CRTC indices (FreeVGA "CRT Controller Registers"). */
 #define VGA_CRTC_H_TOTAL       0x00
 #define VGA_CRTC_H_DISP	       0x01
+#define VGA_CRTC_CURSOR_START  0x0a
+#define VGA_CRTC_CURSOR_END    0x0b
+#define VGA_CRTC_START_HI      0x0c
+#define VGA_CRTC_START_LO      0x0d
+#define VGA_CRTC_CURSOR_HI     0x0e
+#define VGA_CRTC_CURSOR_LO     0x0f
+#define VGA_CRTC_MAX_SCAN      0x09
+#define VGA_CRTC_OFFSET	       0x13
+#define VGA_CR0A_CURSOR_OFF    0x20
 #define VGA_CRTC_V_TOTAL       0x06
 #define VGA_CRTC_OVERFLOW      0x07
 #define VGA_CRTC_V_SYNC_STRT   0x10
