@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "dm/state.h"
 #include "hw/vga/vga_regs.h"
 
 #define VGA_SR04_CHAIN4	   0x08
@@ -187,4 +188,21 @@ void vga_mem_write(const struct vga_regs *r, struct vga_mem *m, uint32_t off, ui
 	v = (old & keep) | (v & ~keep);
 	memcpy(m->vram + a * 4, &v, 4);
 	mark(m, a * 4, 4);
+}
+
+int vga_mem_save(const struct vga_mem *m, struct snap_wr *w)
+{
+	return snap_u32(w, "latch", m->latch);
+}
+
+/* Any 32-bit latch value is one a planar read can load: nothing to refuse but a bad field. */
+int vga_mem_load(struct vga_mem *m, struct snap_rd *r)
+{
+	uint32_t latch;
+	int ret = snap_get_u32(r, "latch", &latch);
+
+	if (ret)
+		return ret;
+	m->latch = latch;
+	return 0;
 }

@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 struct vga_regs;
+struct snap_wr;
+struct snap_rd;
 
 #define VGA_MEM_WINDOW_SIZE 0x20000 /* 0xa0000-0xbffff */
 
@@ -32,5 +34,9 @@ struct vga_mem {
  * selected map or past VRAM: 0xff / nothing written. */
 uint8_t vga_mem_read(const struct vga_regs *r, struct vga_mem *m, uint32_t off);
 void vga_mem_write(const struct vga_regs *r, struct vga_mem *m, uint32_t off, uint8_t val);
+
+/* Save-state: the latches (VRAM itself is guest memory, saved with it). */
+int vga_mem_save(const struct vga_mem *m, struct snap_wr *w);
+__attribute__((warn_unused_result)) int vga_mem_load(struct vga_mem *m, struct snap_rd *r);
 
 #endif

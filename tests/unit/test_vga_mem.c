@@ -5,6 +5,7 @@
  * "Sequencer Registers", "VGA Memory Organization"), against a session
  * recorded from QEMU 7.2 and case by case.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +14,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "dm/state.h"
 #include "hw/vga/vga_mem.h"
 #include "hw/vga/vga_regs.h"
 #include "tests/unit/vga_mem_qemu_session.h"
 
-#define VRAM_SIZE (256 * 1024) /* the IBM VGA's 256 KiB: four 64 KiB planes */
-#define QEMU_VRAM_SIZE (16u << 20) /* QEMU's std VGA default, vgamem_mb=16 */
+#define VRAM_SIZE      (256 * 1024) /* the IBM VGA's 256 KiB: four 64 KiB planes */
+#define QEMU_VRAM_SIZE (16u << 20)  /* QEMU's std VGA default, vgamem_mb=16 */
 
 struct rig {
 	struct vga_regs r;
@@ -331,6 +333,42 @@ static void bounds(void **state)
 	rig_free(g);
 }
 
+/* Save-state: the latches a planar read loaded come back, so a later write mode 1 copy
+ * writes what it would have; a section without the field is refused and changes nothing. */
+static void latch_save_load(void **state)
+{
+	struct rig *g = rig_new(VRAM_SIZE);
+	struct snap_wr w;
+	struct snap_rd r;
+	const uint8_t *p;
+	uint32_t len;
+
+	(void)state;
+	memcpy(&g->vram[0x60 * 4], "\x01\x02\x03\x04", 4);
+	(void)mrd(g, 0xa0060);
+	snap_wr_init(&w);
+	assert_int_equal(snap_begin_dev(&w, "vga", 1), 0);
+	assert_int_equal(vga_mem_save(&g->m, &w), 0);
+	assert_int_equal(snap_end_dev(&w), 0);
+	g->m.latch = 0;
+	p = w.buf + 2 + w.buf[1] + 4; /* 'D' keylen key version */
+	memcpy(&len, p, 4);
+	snap_rd_init(&r, p + 4, len);
+	assert_int_equal(vga_mem_load(&g->m, &r), 0);
+	assert_int_equal(g->m.latch, 0x04030201);
+	sr(g, VGA_SEQ_PLANE_WRITE, 0x0f);
+	gr(g, VGA_GFX_MODE, 0x01);
+	mwr(g, 0xa0070, 0);
+	assert_memory_equal(&g->vram[0x70 * 4], "\x01\x02\x03\x04", 4);
+
+	snap_rd_init(&r, p + 4, 3); /* truncated */
+	g->m.latch = 0x55;
+	assert_int_equal(vga_mem_load(&g->m, &r), -EINVAL);
+	assert_int_equal(g->m.latch, 0x55);
+	snap_wr_free(&w);
+	rig_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +380,7 @@ int main(void)
 		cmocka_unit_test(odd_even),
 		cmocka_unit_test(memory_maps),
 		cmocka_unit_test(bounds),
+		cmocka_unit_test(latch_save_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
