@@ -219,9 +219,13 @@ static int load_initrd(struct linux_boot *lb, const char *path, uint8_t *hdr, ui
 		       char *err, size_t errlen)
 {
 	uint32_t max = initrd_max(hdr, lb->protocol, below_4g);
-	int ret = slurp("initrd", path, &lb->initrd, &lb->initrd_size, err, errlen);
+	struct stat st;
+	int ret;
 
-	if (ret)
+	/* Refused before it is read, then checked again on what was read. */
+	if (!stat(path, &st) && (uint64_t)st.st_size >= max)
+		lb->initrd_size = st.st_size > UINT32_MAX ? UINT32_MAX : (uint32_t)st.st_size;
+	else if ((ret = slurp("initrd", path, &lb->initrd, &lb->initrd_size, err, errlen)))
 		return ret;
 	if (lb->initrd_size >= max) {
 		snprintf(err, errlen,
