@@ -4,7 +4,7 @@
  * SCSI/MMC commands guests, SeaBIOS and Linux's sr driver send.
  *
  * Follows SFF-8020i and MMC-3 for the commands: TEST UNIT READY, REQUEST
- * SENSE, INQUIRY, START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL, READ
+ * SENSE, INQUIRY (EVPD pages 00h, 83h), START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL, READ
  * CAPACITY, READ(10), READ(12), SEEK(10), READ TOC/PMA/ATIP (formats 0, 1,
  * 2), GET CONFIGURATION, GET EVENT STATUS NOTIFICATION (polled, media
  * class), READ DISC INFORMATION, MODE SENSE(10) (pages 01h, 0Eh, 2Ah),
@@ -396,11 +396,71 @@ static void cmd_request_sense(struct ide_drive *d, uint8_t *p)
 	reply(d, 18, max);
 }
 
+/*
+ * SPC-3 §7.6.3 device identification, as QEMU 7.2 builds it: the serial as a vendor-specific
+ * ASCII descriptor, then, only if all of it fits, "ATA" + model + serial as a T10 vendor id
+ * (the allocation length drops it rather than cut it). No WWN descriptor: the model has no
+ * wwn property (QEMU's default 0 leaves it out too). Returns the page's length, 0 if even
+ * the first descriptor does not fit.
+ */
+static uint32_t vpd_device_id(struct ide_drive *d, uint8_t *b, uint32_t max)
+{
+	uint32_t n = 4;
+
+	if (n + 4 + 20 > max)
+		return 0;
+	memcpy(b + n, (const uint8_t[]){ 0x02, 0x00, 0x00, 20 }, 4); /* ASCII, vendor specific */
+	pad(b + n + 4, d->serial, 20);
+	n += 24;
+	if (n + 4 + 68 > max)
+		return n;
+	memcpy(b + n, (const uint8_t[]){ 0x02, 0x01, 0x00, 68 }, 4); /* ASCII, T10 vendor id */
+	pad(b + n + 4, "ATA", 8);
+	pad(b + n + 12, d->model, 40);
+	pad(b + n + 52, d->serial, 20);
+	return n + 72;
+}
+
+/* SPC-3 §7.6: the EVPD pages QEMU 7.2 has, 00h (supported pages) and 83h. */
+static void inquiry_vpd(struct ide_drive *d, uint8_t page, uint32_t max)
+{
+	uint8_t *b = d->buf;
+	uint32_t n;
+
+	memset(b, 0, 4);
+	b[0] = 0x05; /* CD/DVD device */
+	b[1] = page;
+	switch (page) {
+	case 0x00:
+		b[4] = 0x00;
+		b[5] = 0x83;
+		n = 6;
+		break;
+	case 0x83:
+		n = vpd_device_id(d, b, max);
+		if (!n) { /* QEMU's answer to an allocation length under 28 */
+			cmd_error(d, SENSE_ILLEGAL_REQUEST, ASC_DATA_PHASE_ERROR);
+			return;
+		}
+		break;
+	default:
+		cmd_error(d, SENSE_ILLEGAL_REQUEST, ASC_INV_FIELD_IN_CMD_PACKET);
+		return;
+	}
+	b[3] = (uint8_t)(n - 4);
+	reply(d, n, max);
+}
+
+/* The allocation length is byte 4 only, as QEMU reads it (SPC-3 has it in bytes 3-4). */
 static void cmd_inquiry(struct ide_drive *d, uint8_t *p)
 {
 	uint32_t max = p[4];
 	uint8_t *b = d->buf;
 
+	if (p[1] & 0x01) { /* EVPD */
+		inquiry_vpd(d, p[2], max);
+		return;
+	}
 	memset(b, 0, 36);
 	b[0] = 0x05; /* CD/DVD device */
 	b[1] = 0x80; /* removable */

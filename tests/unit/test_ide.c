@@ -695,6 +695,79 @@ static void request_sense(struct rig *r, uint8_t *key, uint8_t *asc)
 	*asc = s[12];
 }
 
+/* INQUIRY with EVPD set; returns the byte count the drive transferred (0 on CHECK CONDITION). */
+static unsigned inquiry_vpd(struct rig *r, uint8_t page, uint8_t alloc, uint8_t *out)
+{
+	const uint8_t p[12] = { 0x12, 0x01, page, 0, alloc };
+	unsigned n;
+
+	packet(r, p, 0xfffe);
+	if (settle(r, 0x376, 0x80) != 0x58)
+		return 0;
+	n = inb(r, 0x174) | (unsigned)inb(r, 0x175) << 8;
+	pio_in(r, 0x170, out, n);
+	assert_int_equal(settle(r, 0x376, 0x80), 0x50);
+	return n;
+}
+
+/*
+ * SPC-3 §7.6 VPD pages as QEMU 7.2's ATAPI cmd_inquiry answers them: page 00h lists 00h and
+ * 83h; page 83h (§7.6.3) carries the serial (ASCII, vendor specific) and, when 100 bytes fit,
+ * "ATA" + model + serial (T10 vendor id); under 28 bytes it is ILLEGAL REQUEST / DATA PHASE
+ * ERROR (4Bh), and every other page ILLEGAL REQUEST / INVALID FIELD IN CDB (24h).
+ */
+static void inquiry_evpd_pages(void **state)
+{
+	struct rig *r = rig_new(false, false, true);
+	static const uint8_t page0[] = { 0x05, 0x00, 0x00, 0x02, 0x00, 0x83 };
+	static const char serial[] = "QM00003             ";
+	static const char t10[] =
+	    "ATA     QEMU DVD-ROM                            QM00003             ";
+	uint8_t b[256], key, asc;
+
+	(void)state;
+	assert_int_equal(inquiry_vpd(r, 0x00, 255, b), sizeof(page0));
+	assert_memory_equal(b, page0, sizeof(page0));
+	assert_int_equal(inquiry_vpd(r, 0x00, 4, b), 4); /* cut to the allocation length */
+	assert_memory_equal(b, page0, 4);
+
+	assert_int_equal(inquiry_vpd(r, 0x83, 255, b), 100);
+	assert_memory_equal(b, ((const uint8_t[]){ 0x05, 0x83, 0x00, 96, 0x02, 0x00, 0x00, 20 }),
+			    8);
+	assert_memory_equal(b + 8, serial, 20);
+	assert_memory_equal(b + 28, ((const uint8_t[]){ 0x02, 0x01, 0x00, 68 }), 4);
+	assert_memory_equal(b + 32, t10, 68);
+	/* Room for the first descriptor only: the second is left out, not cut. */
+	assert_int_equal(inquiry_vpd(r, 0x83, 99, b), 28);
+	assert_int_equal(b[3], 24);
+	assert_int_equal(inquiry_vpd(r, 0x83, 28, b), 28);
+
+	assert_int_equal(inquiry_vpd(r, 0x83, 27, b), 0);
+	assert_int_equal(inb(r, 0x171) >> 4, 5);
+	request_sense(r, &key, &asc);
+	assert_int_equal(key, 5);
+	assert_int_equal(asc, 0x4b);
+	static const uint8_t unsupported[] = { 0x80, 0x01, 0xb0, 0xff };
+	for (size_t i = 0; i < sizeof(unsupported); i++) {
+		assert_int_equal(inquiry_vpd(r, unsupported[i], 255, b), 0);
+		request_sense(r, &key, &asc);
+		assert_int_equal(key, 5);
+		assert_int_equal(asc, 0x24);
+	}
+	/* Without EVPD the standard data, whatever the page byte says. */
+	{
+		const uint8_t p[12] = { 0x12, 0x00, 0x83, 0, 36 };
+
+		packet(r, p, 36);
+		assert_int_equal(settle(r, 0x376, 0x80), 0x58);
+		pio_in(r, 0x170, b, 36);
+		assert_int_equal(b[0], 0x05);
+		assert_int_equal(b[4], 31);
+		assert_memory_equal(b + 8, "QEMU    QEMU DVD-ROM    ", 24);
+	}
+	rig_free(r);
+}
+
 /* MMC-5 §4.1.6.1: eject -> NOT READY/3A; new medium -> NOT READY once, then UNIT ATTENTION/28. */
 static void media_change_sequence(void **state)
 {
@@ -1260,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(trim_count_is_low_byte),
 		cmocka_unit_test(exit_loses_nothing),
 		cmocka_unit_test(media_change_sequence),
+		cmocka_unit_test(inquiry_evpd_pages),
 		cmocka_unit_test(atapi_byte_count_limit),
 		cmocka_unit_test(atapi_dma_reads),
 		cmocka_unit_test(unplug_only_disks),
