@@ -19,7 +19,9 @@
  *    ssdt_s4.asl): S5 and S4 = 0 -> power off, S3 = 1 -> suspend.
  *  - APM control 0xb2 / status 0xb3 (hw/isa/apm.c): 0xf1 sets SCI_EN, 0xf0
  *    clears it (ACPI 2.0 §4.7.2.5); hvmloader's acpi_enable_sci() BUG()s
- *    when SCI_EN stays 0 after its 0xf1.
+ *    when SCI_EN stays 0 after its 0xf1. That is xenfv (smm-compat on);
+ *    -machine pc is ACPI-only as pc-i440fx-7.2 without SMM: SCI_EN set at
+ *    reset and APM 0xf0/0xf1 ignored.
  *  - The SCI is ISA IRQ 9, level, high while (PM1_STS & PM1_EN & (TMR,
  *    GBL, PWRBTN, RTC)) or (GPE0_STS & GPE0_EN).
  *  - QEMU's legacy (Xen) PCI hotplug block at 0xae00 (PCIU, PCID, B0EJ,
@@ -117,6 +119,7 @@ struct piix4_pm {
 	uint32_t pci_up, pci_down, hp_sel;
 	uint8_t cpu_present[PIIX4_MAX_CPUS / 8];
 	bool sci;
+	bool acpi_only; /* SCI_EN set at reset, APM 0xf0/0xf1 ignored (no SMM, no smm-compat) */
 };
 
 const struct dev_type piix4_pm_type;
@@ -246,9 +249,10 @@ static void apm_cnt_write(struct piix4_pm *s, unsigned off, uint64_t val, unsign
 	(void)off;
 	(void)size;
 	s->apm_cnt = (uint8_t)val;
-	if (s->apm_cnt == APM_ACPI_ENABLE)
+	/* QEMU acpi_pm1_cnt_update: an ACPI-only board has nothing to switch. */
+	if (!s->acpi_only && s->apm_cnt == APM_ACPI_ENABLE)
 		s->pm1_cnt |= PM1_CNT_SCI_EN;
-	else if (s->apm_cnt == APM_ACPI_DISABLE)
+	else if (!s->acpi_only && s->apm_cnt == APM_ACPI_DISABLE)
 		s->pm1_cnt &= ~PM1_CNT_SCI_EN;
 	dm_dbg(LOG_ACPI, s->dev->name, "APM_CNT <- %#04x, SCI_EN %u", s->apm_cnt,
 	       s->pm1_cnt & PM1_CNT_SCI_EN);
@@ -597,6 +601,20 @@ static int pm_regions_init(struct piix4_pm *s)
 	return 0;
 }
 
+/*
+ * QEMU's acpi_only is !smm_compat && !smm_enabled, and hvmdm has no SMM (nor has Xen).
+ * "smm-compat" is off by default but on for machine types up to 5.2 (hw_compat_5_2), and
+ * qemu-xen's xenfv is xenfv-3.1: follow the machine unless given (as i8042's extended-state).
+ */
+static bool want_smm_compat(const struct dm_dev *dev)
+{
+	const struct machine_opts *o = dev->m ? dev->m->opts : NULL;
+
+	if (dev_prop_given(dev, "smm-compat") || !o)
+		return dev_prop_bool(dev, "smm-compat");
+	return o->kind == MACHINE_XENFV;
+}
+
 static int piix4_pm_init(struct dm_dev *dev)
 {
 	struct piix4_pm *s = dev->state;
@@ -605,6 +623,7 @@ static int piix4_pm_init(struct dm_dev *dev)
 	int r;
 
 	s->dev = dev;
+	s->acpi_only = !want_smm_compat(dev);
 	snprintf(dev->name, sizeof(dev->name), "piix4-pm@%02x.%x", PCI_SLOT(devfn),
 		 PCI_FUNC(devfn));
 	pci_func_init(&s->pci, dev->m, devfn, &piix4_pm_id, &pm_pci_ops, s, dev->name);
@@ -616,14 +635,15 @@ static int piix4_pm_init(struct dm_dev *dev)
 	return pci_func_attach(&s->pci); /* logs which function is taken */
 }
 
-/* QEMU piix4_pm_reset: PM1, GPE and hotplug state cleared; APM kept. */
+/* QEMU piix4_pm_reset: PM1, GPE and hotplug state cleared (SCI_EN set if ACPI-only); APM kept. */
 static void piix4_pm_reset(struct dm_dev *dev, enum reset_kind kind)
 {
 	struct piix4_pm *s = dev->state;
 
 	(void)kind;
 	pci_func_reset(&s->pci);
-	s->pm1_sts = s->pm1_en = s->pm1_cnt = 0;
+	s->pm1_sts = s->pm1_en = 0;
+	s->pm1_cnt = s->acpi_only ? PM1_CNT_SCI_EN : 0;
 	memset(s->gpe_sts, 0, sizeof(s->gpe_sts));
 	memset(s->gpe_en, 0, sizeof(s->gpe_en));
 	s->pci_up = s->pci_down = s->hp_sel = 0;
@@ -725,6 +745,10 @@ int piix4_pm_cpu_set_present(struct dm_dev *pm, unsigned cpu, bool present)
 
 static const struct prop_desc piix4_pm_props[] = {
 	{ .name = "addr", .type = PROP_PCIADDR, .help = "PCI slot.function (default 01.3)" },
+	{ .name = "smm-compat",
+	  .type = PROP_BOOL,
+	  .def = "off",
+	  .help = "SCI_EN clear at reset, switched by APM 0xf1/0xf0 (default on for xenfv)" },
 	{ .name = NULL },
 };
 

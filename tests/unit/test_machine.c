@@ -114,6 +114,49 @@ static void global_by_name_or_alias(void **state)
 	release(f);
 }
 
+/* PM1a_CNT (ACPI 2.0 §4.7.3.2.1) after hvmloader's PMBA 0xb000 setup and a system reset. */
+static uint16_t pm1_cnt(struct fixture *f, bool reset)
+{
+	bus_pci_write(f->s.m.bus, DEVFN(1, 3), 0x40, 0xb001, 4); /* PMBA */
+	bus_pci_write(f->s.m.bus, DEVFN(1, 3), 0x80, 0x01, 1);	 /* PMIOSE */
+	if (reset)
+		machine_reset(&f->s.m, RESET_SYSTEM);
+	bus_pci_write(f->s.m.bus, DEVFN(1, 3), 0x40, 0xb001, 4);
+	bus_pci_write(f->s.m.bus, DEVFN(1, 3), 0x80, 0x01, 1);
+	return (uint16_t)bus_read(f->s.m.bus, BUS_PIO, 0xb004, 2);
+}
+
+/*
+ * SCI_EN out of reset as QEMU 7.2's acpi_pm1_cnt_reset: set on an ACPI-only board, which
+ * pc-i440fx-7.2 without SMM is (accel=xen has none); xenfv (pc-i440fx-3.1) has hw_compat_5_2's
+ * PIIX4_PM smm-compat=on and leaves it clear for hvmloader's APM 0xf1. On an ACPI-only board
+ * APM 0xf0/0xf1 change nothing (acpi_pm1_cnt_update), a PM1a_CNT write still does.
+ */
+static void pm1_cnt_sci_en_per_machine(void **state)
+{
+	struct fixture *f = fixture(MACHINE_PC, NULL);
+
+	(void)state;
+	assert_int_equal(build(f), 0);
+	assert_int_equal(pm1_cnt(f, false), 0x0001);
+	bus_write(f->s.m.bus, BUS_PIO, 0xb2, 0xf0, 1); /* ACPI disable: ignored */
+	assert_int_equal(bus_read(f->s.m.bus, BUS_PIO, 0xb004, 2), 0x0001);
+	bus_write(f->s.m.bus, BUS_PIO, 0xb004, 0x0000, 2);
+	assert_int_equal(bus_read(f->s.m.bus, BUS_PIO, 0xb004, 2), 0x0000);
+	bus_write(f->s.m.bus, BUS_PIO, 0xb2, 0xf1, 1); /* ACPI enable: ignored too */
+	assert_int_equal(bus_read(f->s.m.bus, BUS_PIO, 0xb004, 2), 0x0000);
+	assert_int_equal(pm1_cnt(f, true), 0x0001);
+	release(f);
+
+	f = fixture(MACHINE_XENFV, NULL);
+	assert_int_equal(build(f), 0);
+	assert_int_equal(pm1_cnt(f, false), 0x0000);
+	bus_write(f->s.m.bus, BUS_PIO, 0xb2, 0xf1, 1);
+	assert_int_equal(bus_read(f->s.m.bus, BUS_PIO, 0xb004, 2), 0x0001);
+	assert_int_equal(pm1_cnt(f, true), 0x0000);
+	release(f);
+}
+
 static void user_device_takes_next_free_slot_or_its_addr(void **state)
 {
 	static const char *const next[] = { "xen-platform,id=xp", NULL };
@@ -193,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(xenfv_board_at_qemu_xen_addresses),
 		cmocka_unit_test(pc_has_no_platform_device),
+		cmocka_unit_test(pm1_cnt_sci_en_per_machine),
 		cmocka_unit_test(global_by_name_or_alias),
 		cmocka_unit_test(user_device_takes_next_free_slot_or_its_addr),
 		cmocka_unit_test(bad_device_fails_the_build_and_frees_everything),
