@@ -106,6 +106,7 @@ SIM_SRCS := \
 	dm/sim/sim.c \
 	dm/sim/trace.c \
 	dm/sim/qtest.c \
+	dm/sim/qtest_log.c \
 	dm/sim/demo.c
 
 # The Xen platform: the only code that includes Xen headers.

@@ -906,28 +906,11 @@ int chardev_socket_listen(const struct qopts *spec, char *err, size_t errlen)
 	return fd;
 }
 
-static int sock_connect(struct chardev *cd, char *err, size_t errlen)
+int chardev_unix_connect(const char *path, char *err, size_t errlen)
 {
-	const char *path = qopts_get(&cd->spec, "path");
 	struct sockaddr_un sa;
 	int fd, ret;
 
-	if (qopts_get(&cd->spec, "port")) {
-		fd = tcp_socket(&cd->spec, false, err, errlen);
-		if (fd < 0)
-			return fd;
-		sock_end_name(fd, false, cd->tcp_local, sizeof(cd->tcp_local));
-		sock_end_name(fd, true, cd->tcp_peer, sizeof(cd->tcp_peer));
-		sock_attach(cd, fd);
-		return 0;
-	}
-	if (!path) {
-		fd = inherited_socket(&cd->spec, false, err, errlen);
-		if (fd < 0)
-			return fd;
-		sock_attach(cd, fd);
-		return 0;
-	}
 	if (unix_addr(path, &sa)) {
 		snprintf(err, errlen, "socket path '%s' is too long", path);
 		return -ENAMETOOLONG;
@@ -946,6 +929,33 @@ static int sock_connect(struct chardev *cd, char *err, size_t errlen)
 		close(fd);
 		return ret;
 	}
+	return fd;
+}
+
+static int sock_connect(struct chardev *cd, char *err, size_t errlen)
+{
+	const char *path = qopts_get(&cd->spec, "path");
+	int fd;
+
+	if (qopts_get(&cd->spec, "port")) {
+		fd = tcp_socket(&cd->spec, false, err, errlen);
+		if (fd < 0)
+			return fd;
+		sock_end_name(fd, false, cd->tcp_local, sizeof(cd->tcp_local));
+		sock_end_name(fd, true, cd->tcp_peer, sizeof(cd->tcp_peer));
+		sock_attach(cd, fd);
+		return 0;
+	}
+	if (!path) {
+		fd = inherited_socket(&cd->spec, false, err, errlen);
+		if (fd < 0)
+			return fd;
+		sock_attach(cd, fd);
+		return 0;
+	}
+	fd = chardev_unix_connect(path, err, errlen);
+	if (fd < 0)
+		return fd;
 	sock_attach(cd, fd);
 	return 0;
 }

@@ -129,6 +129,13 @@ void chardev_for_each(struct machine *m,
 		      void *opaque);
 
 /*
+ * Connect to the unix socket at path (a "socket,path=P" spec without
+ * server=on, as QEMU does at start-up). Non-blocking, close-on-exec. The
+ * fd, or -errno with "cannot connect to P: why" in err.
+ */
+__attribute__((warn_unused_result)) int chardev_unix_connect(const char *path, char *err,
+							     size_t errlen);
+/*
  * A listening socket for a "socket,...,server=on" spec: unix, bound to path=
  * (a stale socket file is replaced), the inherited fd=, or TCP on
  * host=/port=. Non-blocking,

@@ -26,7 +26,7 @@ struct run_opts {
 	enum accel_kind accel;
 	const char *replay;    /* --replay TRACE */
 	const char *qtest;     /* -qtest CHARDEV: "stdio" or "unix:PATH" */
-	const char *qtest_log; /* -qtest-log FILE|none (accepted; hvmdm keeps no qtest log) */
+	const char *qtest_log; /* -qtest-log FILE|none (dm/sim/qtest_log.h) */
 	const char *record;    /* --record FILE (Xen platform) */
 	const char *log_file;  /* -D FILE */
 	unsigned log_mask;     /* -d CATS */

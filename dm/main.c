@@ -31,6 +31,7 @@
 #include "dm/sim/demo.h"
 #include "dm/block.h"
 #include "dm/sim/qtest.h"
+#include "dm/sim/qtest_log.h"
 #include "dm/sim/sim.h"
 #include "dm/xen/xen.h"
 
@@ -182,13 +183,17 @@ static int run_qtest(struct machine_opts *mo, struct run_opts *ro)
 	struct qmp_server *q;
 	int status;
 
+	struct qtest_log log;
+
 	if (sim_setup(&s, mo, &q))
 		return 1;
-	if (enter_sandbox(ro)) {
+	/* Opened before the sandbox, which forbids opening files. */
+	if (qtest_log_open(&log, ro->qtest_log) || enter_sandbox(ro)) {
+		qtest_log_close(&log);
 		sim_teardown(&s, q);
 		return 1;
 	}
-	status = sim_qtest(&s, ro->qtest);
+	status = sim_qtest(&s, ro->qtest, &log);
 	sim_teardown(&s, q);
 	return status;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * QMP transport: listening sockets from -chardev/-mon, connections, framing,
+ * QMP transport: the sockets of -chardev/-mon (listening, or connected to a
+ * client socket's path as libqtest wants), connections, framing,
  * capability negotiation, fd passing, dispatch into the command table
  * (qmp_cmds.c). Protocol as QEMU's docs/interop/qmp-spec and as libxl reads
  * it (libxl_qmp.c): greeting, then {"execute": ..., "arguments": ..., "id": ...}.
@@ -481,8 +482,13 @@ static int find_chardev(struct machine *m, const char *id, struct qopts *out)
 static const char *const socket_keys[] = { "id",     "path",   "fd",	  "server", "wait",
 					   "nowait", "telnet", "logfile", NULL };
 
-static int open_monitor_socket(const struct qopts *cd, const char *id, char **path_out, char *err,
-			       size_t errlen)
+/*
+ * The monitor's socket: a listener for server=on (path= or an inherited
+ * fd=), else a connection to path= (QEMU's client socket, which libqtest
+ * uses: the test listens, QEMU connects at start-up). *client tells which.
+ */
+static int open_monitor_socket(const struct qopts *cd, const char *id, char **path_out,
+			       bool *client, char *err, size_t errlen)
 {
 	const char *path = qopts_get(cd, "path"), *fd = qopts_get(cd, "fd");
 	const char *bad = qopts_unknown_key(cd, socket_keys, true);
@@ -496,14 +502,22 @@ static int open_monitor_socket(const struct qopts *cd, const char *id, char **pa
 		snprintf(err, errlen, "-chardev %s: parameter '%s' is not supported", id, bad);
 		return -EINVAL;
 	}
-	if (server != 1 || qopts_get_bool(cd, "telnet", false) != 0) {
-		snprintf(err, errlen, "-chardev %s: only server=on sockets are supported", id);
+	if (server < 0 || qopts_get_bool(cd, "telnet", false) != 0) {
+		snprintf(err, errlen, "-chardev %s: only plain (not telnet) sockets are supported",
+			 id);
 		return -EINVAL;
 	}
 	if (!!path == !!fd) {
 		snprintf(err, errlen, "-chardev %s: needs exactly one of path= and fd=", id);
 		return -EINVAL;
 	}
+	*client = server == 0;
+	if (*client && fd) {
+		snprintf(err, errlen, "-chardev %s: fd= needs server=on (a listening socket)", id);
+		return -EINVAL;
+	}
+	if (*client)
+		return chardev_unix_connect(path, err, errlen);
 	if (fd)
 		return inherited_listener(fd, err, errlen);
 	*path_out = strdup(path);
@@ -544,7 +558,11 @@ static void register_monitor(struct qmp_server *q, struct qmp_monitor *mon,
 		mon->claimed = true;
 }
 
-static int add_listener(struct qmp_server *q, const char *label, int lfd, char *path)
+/*
+ * A monitor record for fd: a listener, watched for clients, or (client) a
+ * connection this process made, served once the record exists; no listener then.
+ */
+static int add_monitor(struct qmp_server *q, const char *label, int fd, char *path, bool client)
 {
 	struct qmp_monitor *mon = calloc(1, sizeof(*mon));
 	int ret = -ENOMEM;
@@ -552,9 +570,9 @@ static int add_listener(struct qmp_server *q, const char *label, int lfd, char *
 	if (!mon || !(mon->label = strdup(label)))
 		goto err_free;
 	mon->q = q;
-	mon->listen_fd = lfd;
+	mon->listen_fd = client ? -1 : fd;
 	mon->path = path;
-	ret = loop_add_fd(q->m->loop, lfd, EPOLLIN, mon_accept, mon);
+	ret = client ? 0 : loop_add_fd(q->m->loop, fd, EPOLLIN, mon_accept, mon);
 	if (ret)
 		goto err_free;
 	mon->next = q->mons;
@@ -591,6 +609,7 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 	struct qopts mo, cd;
 	const char *id, *mode, *bad;
 	char *path = NULL;
+	bool client = false;
 	int ret, lfd;
 
 	ret = qopts_parse(mon_spec, &mo);
@@ -611,8 +630,8 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 	} else if (find_chardev(q->m, id, &cd) < 0) {
 		snprintf(err, errlen, "-mon %s: no -chardev with id '%s'", mon_spec, id);
 	} else {
-		lfd = open_monitor_socket(&cd, id, &path, err, errlen);
-		ret = lfd < 0 ? lfd : add_listener(q, id, lfd, path);
+		lfd = open_monitor_socket(&cd, id, &path, &client, err, errlen);
+		ret = lfd < 0 ? lfd : add_monitor(q, id, lfd, path, client);
 		if (ret && lfd >= 0) {
 			close(lfd);
 			snprintf(err, errlen, "-mon %s: cannot watch the socket", mon_spec);
@@ -621,7 +640,9 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 			free(path);
 		if (!ret)
 			register_monitor(q, q->mons, &cd);
-		if (!ret && qopts_get_bool(&cd, "wait", false) == 1 && !qopts_has(&cd, "nowait"))
+		if (!ret && client && conn_new(q, q->mons, lfd) < 0)
+			dm_warn(WHO, "%s: cannot serve the connection", id);
+		if (!ret && !client && qopts_get_bool(&cd, "wait", false) == 1 && !qopts_has(&cd, "nowait"))
 			wait_for_client(q, id);
 		qopts_free(&cd);
 	}
@@ -665,8 +686,10 @@ void qmp_free(struct qmp_server *q)
 		struct qmp_monitor *mon = q->mons;
 
 		q->mons = mon->next;
-		loop_del_fd(q->m->loop, mon->listen_fd);
-		close(mon->listen_fd);
+		if (mon->listen_fd >= 0) {
+			loop_del_fd(q->m->loop, mon->listen_fd);
+			close(mon->listen_fd);
+		}
 		if (mon->path)
 			unlink(mon->path);
 		free(mon->path);

@@ -2,7 +2,10 @@
 /*
  * The QMP server: the monitor protocol libxl, xl and xentop speak
  * (xen-interface.md §7.3, §7.4), over the unix sockets named by
- * "-chardev socket,id=X,path=P|fd=N,server=on,wait=off -mon chardev=X,mode=control".
+ * "-chardev socket,id=X,path=P|fd=N,server=on,wait=off -mon chardev=X,mode=control",
+ * or connected at start-up to the socket P of "-chardev socket,id=X,path=P"
+ * (no server=on: QEMU's client socket, as libqtest passes it; a client
+ * that goes away is not reconnected, as QEMU without reconnect= does).
  *
  * Framing as QEMU does it: a greeting on connect, one JSON value per reply
  * on one line ending in CRLF (QEMU's spacing: {"return": {}, "id": 1}),

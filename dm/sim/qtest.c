@@ -25,6 +25,7 @@
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/sim/qtest.h"
+#include "dm/sim/qtest_log.h"
 #include "dm/sim/sim.h"
 #include "dm/sim/trace.h"
 
@@ -39,6 +40,7 @@ struct session {
 	size_t olen, ocap;
 	bool flush_lines;
 	bool out_broken; /* the peer went away: answers are dropped */
+	struct qtest_log *log; /* -qtest-log, or NULL */
 	int status;
 };
 
@@ -85,6 +87,7 @@ static void session_out(void *opaque, const char *line)
 	} else {
 		ss->obuf = p;
 	}
+	qtest_log_send(ss->log, line);
 	memcpy(ss->obuf + ss->olen, line, n);
 	ss->olen += n;
 	if (ss->flush_lines || ss->olen >= READ_CHUNK)
@@ -95,6 +98,8 @@ static void session_line(void *opaque, const char *line, size_t len)
 {
 	struct session *ss = opaque;
 
+	if (line)
+		qtest_log_recv(ss->log, line, len);
 	if (line)
 		trace_exec_line(&ss->exec, line, len);
 	else
@@ -238,7 +243,7 @@ static int connect_unix(const char *path)
 	return fd;
 }
 
-int sim_qtest(struct sim *s, const char *chardev)
+int sim_qtest(struct sim *s, const char *chardev, struct qtest_log *log)
 {
 	struct session ss;
 	int in_fd = STDIN_FILENO, out_fd = STDOUT_FILENO, status;
@@ -254,8 +259,11 @@ int sim_qtest(struct sim *s, const char *chardev)
 			close(in_fd);
 		return 1;
 	}
+	ss.log = log;
+	qtest_log_opened(log);
 	status = session_run(&ss);
 	session_fini(&ss);
+	qtest_log_close(log);
 	if (in_fd != STDIN_FILENO)
 		close(in_fd);
 	return status;

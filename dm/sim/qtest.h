@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct qtest_log;
 struct sim;
 
 /*
@@ -23,7 +24,10 @@ void sim_replay_buffer(struct sim *s, const char *buf, size_t len,
 		       void (*out)(void *opaque, const char *line), void *opaque,
 		       void (*command)(void *opaque, const char *line),
 		       void (*comment)(void *opaque, const char *text));
-/* Serve the qtest protocol on chardev ("stdio" or "unix:PATH") until EOF or a signal. */
-int sim_qtest(struct sim *s, const char *chardev);
+/*
+ * Serve the qtest protocol on chardev ("stdio" or "unix:PATH") until EOF or
+ * a signal; log (may be NULL or not open) records both directions and is closed.
+ */
+int sim_qtest(struct sim *s, const char *chardev, struct qtest_log *log);
 
 #endif

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""hvmdm started the way QEMU 7.2's libqtest starts QEMU (tests/qtest/libqtest.c,
+qtest_init_without_qmp_handshake): the test listens on two unix sockets, then
+runs
+
+  sh -c "exec QEMU -qtest unix:S -qtest-log LOG -chardev socket,path=Q,id=char0
+         -mon chardev=char0,mode=control -display none EXTRA -accel qtest"
+
+and accepts the qtest connection, then the QMP one (both are *client* sockets
+on QEMU's side). It then sends "endianness" over qtest, reads the QMP greeting
+and runs qmp_capabilities, and probes with query-machines and qom-list-types
+({'abstract': false, 'implements': 'device'}) as qtest_has_machine() and
+qtest_has_device() do. libqtest waits 50 s on each accept; this fake waits
+10 s, so a hang is a failure, not a slow pass.
+
+  libqtest.py HVMDM
+
+Prints "PASS name" / "FAIL name why" per check.
+"""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ACCEPT_TIMEOUT = 10
+
+
+def check(name, ok, why=""):
+    print("PASS %s" % name if ok else "FAIL %s %s" % (name, why))
+
+
+class Libqtest:
+    """One QEMU (here hvmdm) as libqtest runs it."""
+
+    def __init__(self, hvmdm, tmp, extra, log="/dev/null"):
+        self.sock_path = os.path.join(tmp, "qtest-%d.sock" % os.getpid())
+        self.qmp_path = os.path.join(tmp, "qtest-%d.qmp" % os.getpid())
+        for p in (self.sock_path, self.qmp_path):
+            if os.path.exists(p):
+                os.unlink(p)
+        sock = self._listen(self.sock_path)
+        qmpsock = self._listen(self.qmp_path)
+        cmd = ("exec %s -qtest unix:%s -qtest-log %s -chardev socket,path=%s,id=char0 "
+               "-mon chardev=char0,mode=control -display none %s -accel qtest"
+               % (hvmdm, self.sock_path, log, self.qmp_path, extra))
+        self.stderr = open(os.path.join(tmp, "stderr"), "w+")
+        self.p = subprocess.Popen(["/bin/sh", "-c", cmd], stderr=self.stderr)
+        self.fd = self._accept(sock)
+        self.qmp = self._accept(qmpsock) if self.fd else None
+        os.unlink(self.sock_path)
+        os.unlink(self.qmp_path)
+        self.rx = b""
+        self.qrx = b""
+
+    @staticmethod
+    def _listen(path):
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(path)
+        s.listen(1)
+        s.settimeout(ACCEPT_TIMEOUT)
+        return s
+
+    @staticmethod
+    def _accept(s):
+        try:
+            c, _ = s.accept()
+            c.settimeout(ACCEPT_TIMEOUT)
+            return c
+        except OSError:
+            return None
+        finally:
+            s.close()
+
+    def started(self):
+        return self.fd is not None and self.qmp is not None
+
+    def cmd(self, line):
+        """One qtest command; the answer line (IRQ notices skipped)."""
+        self.fd.sendall((line + "\n").encode())
+        while True:
+            while b"\n" not in self.rx:
+                data = self.fd.recv(4096)
+                if not data:
+                    return None
+                self.rx += data
+            ans, self.rx = self.rx.split(b"\n", 1)
+            ans = ans.decode()
+            if not ans.startswith("IRQ"):
+                return ans
+
+    def qmp_recv(self):
+        while b"\n" not in self.qrx:
+            data = self.qmp.recv(65536)
+            if not data:
+                return None
+            self.qrx += data
+        line, self.qrx = self.qrx.split(b"\n", 1)
+        return json.loads(line)
+
+    def qmp_cmd(self, name, args=None):
+        msg = {"execute": name}
+        if args is not None:
+            msg["arguments"] = args
+        self.qmp.sendall((json.dumps(msg) + "\n").encode())
+        while True:
+            r = self.qmp_recv()
+            if r is None or "event" not in r:
+                return r
+
+    def quit(self):
+        for s in (self.fd, self.qmp):
+            if s:
+                s.close()
+        self.p.terminate()
+        try:
+            return self.p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            return self.p.wait()
+
+
+def test_start(hvmdm, tmp):
+    q = Libqtest(hvmdm, tmp, "-machine pc")
+    ok = q.started()
+    check("libqtest-start-connects-both-sockets", ok,
+          "qtest %s, QMP %s" % (q.fd is not None, q.qmp is not None))
+    if not ok:
+        q.quit()
+        return
+    check("libqtest-start-endianness", q.cmd("endianness") == "OK little")
+    g = q.qmp_recv()
+    check("libqtest-start-qmp-greeting", bool(g) and "QMP" in g, repr(g))
+    r = q.qmp_cmd("qmp_capabilities")
+    check("libqtest-start-qmp-capabilities", r == {"return": {}}, repr(r))
+    # The monitor is a client socket: query-chardev describes the peer as QEMU
+    # does for a connected client ("unix:PATH"), not a listener.
+    r = q.qmp_cmd("query-chardev")
+    mons = [c for c in (r or {}).get("return", []) if c.get("label") == "char0"]
+    check("libqtest-start-query-chardev-client",
+          len(mons) == 1 and mons[0].get("filename") == "unix:" + q.qmp_path
+          and mons[0].get("frontend-open") is True, repr(mons))
+    check("libqtest-start-outb-inb",
+          q.cmd("outb 0x70 0x0e") == "OK" and q.cmd("inb 0x71").startswith("OK 0x"))
+    q.quit()
+
+
+def test_machine_none(hvmdm, tmp):
+    """qtest_get_machines() and qtest_has_device() run "-machine none"."""
+    q = Libqtest(hvmdm, tmp, "-machine none")
+    if not q.started():
+        check("libqtest-machine-none-starts", False, "no connection")
+        q.quit()
+        return
+    q.qmp_recv()
+    q.qmp_cmd("qmp_capabilities")
+    r = q.qmp_cmd("query-machines")
+    ms = r.get("return") if r else None
+    names = sorted(m.get("name") for m in ms) if isinstance(ms, list) else []
+    # The machines -machine takes (dm/cmdline.c machine table), nothing else.
+    check("libqtest-query-machines-names", names == ["none", "pc", "xenfv"], repr(r))
+    pc = [m for m in ms or [] if m.get("name") == "pc"]
+    check("libqtest-query-machines-pc-fields",
+          len(pc) == 1 and pc[0].get("cpu-max", 0) >= 1
+          and isinstance(pc[0].get("hotpluggable-cpus"), bool)
+          and pc[0].get("deprecated") is False, repr(pc))
+    r = q.qmp_cmd("qom-list-types", {"abstract": False, "implements": "device"})
+    ts = r.get("return") if r else None
+    tnames = sorted(t.get("name") for t in ts) if isinstance(ts, list) else []
+    # -device help lists the same types: the build's own, no QEMU type it lacks.
+    check("libqtest-qom-list-types-devices",
+          "piix3-ide" in tnames and "ide-hd" in tnames and "ide-cd" in tnames
+          and "isa-serial" in tnames and "e1000" not in tnames
+          and all(t.get("abstract") is not True for t in ts), repr(tnames))
+    r = q.qmp_cmd("qom-list-types", {"implements": "no-such-type"})
+    check("libqtest-qom-list-types-unknown-empty", r == {"return": []}, repr(r))
+    r = q.qmp_cmd("qom-list-types", {"abstract": "yes"})
+    check("libqtest-qom-list-types-bad-arg",
+          bool(r) and r.get("error", {}).get("class") == "GenericError", repr(r))
+    q.quit()
+
+
+LOG_R = re.compile(r"^\[R \+\d+\.\d{6}\] (.*)$")
+LOG_S = re.compile(r"^\[S \+\d+\.\d{6}\] (.*)$")
+
+
+def test_qtest_log(hvmdm, tmp):
+    """-qtest-log FILE: QEMU 7.2's format (checked against Debian's
+    qemu-system-x86_64 -accel tcg -qtest stdio -qtest-log FILE):
+    "[I 0.000000] OPENED", "[R +S.UUUUUU] CMD", "[S +S.UUUUUU] ANSWER", "[I +S.UUUUUU] CLOSED"."""
+    log = os.path.join(tmp, "qtest.log")
+    q = Libqtest(hvmdm, tmp, "-machine pc", log=log)
+    if not q.started():
+        check("libqtest-qtest-log", False, "no connection")
+        q.quit()
+        return
+    q.cmd("outb 0x70 0x0f")
+    q.cmd("inb 0x71")
+    q.cmd("bogus")
+    q.quit()
+    with open(log) as f:
+        lines = f.read().splitlines()
+    check("libqtest-qtest-log-opened", bool(lines) and re.match(r"^\[I \d+\.\d{6}\] OPENED$",
+                                                                lines[0]), repr(lines[:1]))
+    body = []
+    for ln in lines[1:]:
+        m = LOG_R.match(ln) or LOG_S.match(ln)
+        if m:
+            body.append(ln[1] + " " + m.group(1))
+    check("libqtest-qtest-log-both-directions",
+          body[:6] == ["R outb 0x70 0x0f", "S OK", "R inb 0x71", "S OK 0x" + body[3][7:],
+                       "R bogus", "S FAIL Unknown command 'bogus'"]
+          and len(body[3]) > 7, repr(body))
+    check("libqtest-qtest-log-closed", bool(lines) and re.match(
+        r"^\[I \+\d+\.\d{6}\] CLOSED$", lines[-1]), repr(lines[-1:]))
+
+
+def test_options(hvmdm, tmp):
+    """Options libqtest users pass that hvmdm must take."""
+    for name, extra in (("monitor-none", "-monitor none"), ("vga-none", "-vga none"),
+                        ("rtc-clock-vm", "-rtc clock=vm"),
+                        ("rtc-base", "-rtc base=2020-01-01T00:00:00"),
+                        ("rtc-base-utc", "-rtc base=utc,clock=vm")):
+        q = Libqtest(hvmdm, tmp, "-machine pc " + extra)
+        ok = q.started() and q.cmd("endianness") == "OK little"
+        q.stderr.seek(0)
+        check("libqtest-option-" + name, ok, q.stderr.read().strip()[:200])
+        q.quit()
+
+
+def test_refused_fast(hvmdm, tmp):
+    """A refused option exits at once (libqtest then fails its accept at once
+    too, instead of waiting 50 s). QEMU exits 1 with a message."""
+    t0 = time.monotonic()
+    q = Libqtest(hvmdm, tmp, "-machine pc -kernel /nonexistent")
+    rc = q.p.wait(10)
+    took = time.monotonic() - t0
+    q.stderr.seek(0)
+    err = q.stderr.read()
+    check("libqtest-refused-option-exits", rc == 1 and "-kernel" in err, "rc %s: %s" % (rc, err))
+    # hvmdm exits before connecting, so libqtest's accept returns: it sees EOF
+    # on the qtest socket (or no connection at all), never a 50 s wait.
+    check("libqtest-refused-option-fast", took < ACCEPT_TIMEOUT, "%.1f s" % took)
+    q.quit()
+
+
+def test_mon_connect_fails(hvmdm, tmp):
+    """A client QMP socket whose path nobody listens on: QEMU exits 1 at start-up
+    ("Failed to connect to 'P': No such file or directory")."""
+    path = os.path.join(tmp, "nobody.qmp")
+    p = subprocess.run([hvmdm, "-machine", "pc", "-accel", "qtest", "-qtest", "stdio",
+                        "-chardev", "socket,path=%s,id=char0" % path,
+                        "-mon", "chardev=char0,mode=control"],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+    err = p.stderr.decode()
+    check("libqtest-mon-client-no-listener", p.returncode == 1 and path in err,
+          "rc %d: %s" % (p.returncode, err))
+
+
+def main():
+    hvmdm = os.path.abspath(sys.argv[1])
+    with tempfile.TemporaryDirectory(prefix="hvmdm-libqtest-") as tmp:
+        test_start(hvmdm, tmp)
+        test_machine_none(hvmdm, tmp)
+        test_qtest_log(hvmdm, tmp)
+        test_options(hvmdm, tmp)
+        test_refused_fast(hvmdm, tmp)
+        test_mon_connect_fails(hvmdm, tmp)
+
+
+if __name__ == "__main__":
+    main()
