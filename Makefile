@@ -67,7 +67,8 @@ CORE_SRCS := \
 	dm/state.c \
 	dm/strlist.c \
 	dm/error.c \
-	dm/growbuf.c
+	dm/growbuf.c \
+	dm/machine_types.c
 
 # Device models (hw/): registers only, no OS interfaces.
 HW_SRCS := \
@@ -99,7 +100,8 @@ BACKEND_SRCS := \
 	dm/drive.c \
 	dm/fdset.c \
 	dm/qmp.c \
-	dm/qmp_cmds.c
+	dm/qmp_cmds.c \
+	dm/qmp_qom.c
 
 # The standalone platform: flat RAM, trace replay, qtest.
 SIM_SRCS := \
@@ -107,6 +109,7 @@ SIM_SRCS := \
 	dm/sim/trace.c \
 	dm/sim/qtest.c \
 	dm/sim/qtest_log.c \
+	dm/sim/qtest_failfast.c \
 	dm/sim/demo.c
 
 # The Xen platform: the only code that includes Xen headers.

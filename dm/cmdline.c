@@ -19,10 +19,10 @@
 #include "dm/device.h"
 #include "dm/log.h"
 #include "dm/machine.h"
+#include "dm/machine_types.h"
 #include "dm/qemuopts.h"
 
 #define HVMDM_VERSION	     "0.1"
-#define HVM_MAX_VCPUS	     128u
 #define DOMID_FIRST_RESERVED 0x7ff0u
 
 struct cmdline_ctx {
@@ -66,6 +66,14 @@ static int keep_str(struct cmdline_ctx *c, const char *s, const char **dst)
 		return opt_error(c, "out of memory");
 	*dst = owned.v[owned.n - 1];
 	return 0;
+}
+
+static bool word_in(const char *w, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strcmp(w, *words))
+			return true;
+	return false;
 }
 
 static int add_to(struct cmdline_ctx *c, struct strlist *l, const char *arg)
@@ -121,33 +129,6 @@ static int set_accel(struct cmdline_ctx *c, const char *name)
 
 /* ---------------------------------------------------------------- handlers */
 
-static const struct {
-	const char *name; /* exact, or a prefix when it ends in '-' */
-	enum machine_kind kind;
-	const char *help;
-} machine_types[] = {
-	{ "xenfv", MACHINE_XENFV,
-	  "Xen fully-virtualised PC (i440FX + PIIX3 + Xen platform device)" },
-	{ "xenfv-", MACHINE_XENFV, NULL },
-	{ "pc", MACHINE_PC, "standard PC (i440FX + PIIX3), libxl's xen_platform_pci=0" },
-	{ "pc-i440fx-", MACHINE_PC, NULL },
-	{ "none", MACHINE_NONE, "empty machine (libxl's capability probe)" },
-};
-
-static int find_machine(const char *type, enum machine_kind *kind)
-{
-	for (size_t i = 0; i < sizeof(machine_types) / sizeof(machine_types[0]); i++) {
-		const char *n = machine_types[i].name;
-		size_t len = strlen(n);
-
-		if (n[len - 1] == '-' ? !strncmp(type, n, len) : !strcmp(type, n)) {
-			*kind = machine_types[i].kind;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int opt_machine(struct cmdline_ctx *c, const char *arg)
 {
 	static const char *const keys[] = { "type", "accel", "suppress-vmdesc", "max-ram-below-4g",
@@ -158,16 +139,16 @@ static int opt_machine(struct cmdline_ctx *c, const char *arg)
 	int r = 0;
 
 	if (!strcmp(arg, "help")) {
-		for (size_t i = 0; i < sizeof(machine_types) / sizeof(machine_types[0]); i++)
-			if (machine_types[i].help)
-				fprintf(c->out, "%-10s %s\n", machine_types[i].name,
-					machine_types[i].help);
+		const char *name, *help;
+
+		for (size_t i = 0; (name = machine_type_name(i, &help)); i++)
+			fprintf(c->out, "%-10s %s\n", name, help);
 		return CMDLINE_EXIT_OK;
 	}
 	if (parse_qopts(c, arg, &o, keys))
 		return -EINVAL;
 	type = first_or(&o, "type");
-	if (type && find_machine(type, &c->mo->kind)) {
+	if (type && machine_type_find(type, &c->mo->kind)) {
 		r = opt_error(c, "machine type '%s' is not supported (try -machine help)", type);
 		goto out;
 	}
@@ -535,6 +516,78 @@ static int opt_vnc(struct cmdline_ctx *c, const char *arg)
 	return 0;
 }
 
+/* -monitor none: no human monitor (HMP is not in this build; QMP is -mon ...,mode=control). */
+static int opt_monitor(struct cmdline_ctx *c, const char *arg)
+{
+	if (strcmp(arg, "none"))
+		return opt_error(c, "'%s': the human monitor is not in this build (only -monitor none; "
+				    "QMP: -chardev ... -mon chardev=ID,mode=control)",
+				 arg);
+	return 0;
+}
+
+/* -vga none: this build has no VGA adapter, so none is the only honest choice. */
+static int opt_vga(struct cmdline_ctx *c, const char *arg)
+{
+	if (strcmp(arg, "none"))
+		return opt_error(c, "'%s': no VGA adapter is in this build (only -vga none)", arg);
+	return 0;
+}
+
+/* base=utc|localtime|YYYY-MM-DD[THH:MM:SS] (QEMU's configure_rtc_base_datetime). */
+static bool rtc_base_ok(const char *v)
+{
+	unsigned y, mo, d, h, mi, sec;
+	int n = 0;
+
+	if (!strcmp(v, "utc") || !strcmp(v, "localtime"))
+		return true;
+	if (sscanf(v, "%4u-%2u-%2u%n", &y, &mo, &d, &n) == 3 && !v[n])
+		return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
+	n = 0;
+	if (sscanf(v, "%4u-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 && !v[n])
+		return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && sec < 60;
+	return false;
+}
+
+/*
+ * -rtc [base=...][,clock=host|rt|vm][,driftfix=none|slew], checked as QEMU
+ * checks it and kept in run_opts. Under Xen the RTC is the hypervisor's
+ * (libxl sets its offset with rtc_timeoffset), so nothing here changes it;
+ * on the standalone platform registers 0-13 are plain RAM (hw/isa/cmos.c).
+ */
+static int opt_rtc(struct cmdline_ctx *c, const char *arg)
+{
+	static const char *const keys[] = { "base", "clock", "driftfix", NULL };
+	static const char *const clocks[] = { "host", "rt", "vm", NULL };
+	static const char *const drifts[] = { "none", "slew", NULL };
+	const char *base, *clock, *drift;
+	struct qopts o;
+	int r = 0;
+
+	if (parse_qopts(c, arg, &o, keys))
+		return -EINVAL;
+	base = qopts_get(&o, "base");
+	clock = qopts_get(&o, "clock");
+	drift = qopts_get(&o, "driftfix");
+	if (o.n && !o.v[0].val)
+		r = opt_error(c, "'%s': expected base=, clock= or driftfix=", o.v[0].key);
+	else if (base && !rtc_base_ok(base))
+		r = opt_error(c, "invalid datetime format '%s' (utc, localtime or "
+				 "2006-06-17T16:01:21 or 2006-06-17)",
+			      base);
+	else if (clock && !word_in(clock, clocks))
+		r = opt_error(c, "invalid option value '%s' for clock= (host, rt, vm)", clock);
+	else if (drift && !word_in(drift, drifts))
+		r = opt_error(c, "invalid option value '%s' for driftfix= (none, slew)", drift);
+	else if (base)
+		r = keep_str(c, base, &c->ro->rtc_base);
+	if (!r && clock)
+		r = keep_str(c, clock, &c->ro->rtc_clock);
+	qopts_free(&o);
+	return r;
+}
+
 static int opt_boot(struct cmdline_ctx *c, const char *arg)
 {
 	static const char *const keys[] = { "order",  "once",	     "menu",	       "strict",
@@ -769,7 +822,12 @@ static const struct opt_desc opt_table[] = {
 	{ "nographic", false, opt_nographic, OPT_QEMU, NULL, "accepted" },
 	{ "vnc", true, opt_vnc, OPT_QEMU, "none", "no VNC server" },
 	{ "boot", true, opt_boot, OPT_QEMU, "order=LETTERS", "boot order (c disk, d CD, n net)" },
-	{ "usb", false, opt_usb, OPT_QEMU, NULL, "PIIX3 UHCI at 00:01.2" },
+	{ "usb", false, opt_usb, OPT_QEMU, NULL,
+	  "PIIX3 UHCI at 00:01.2 (refused while the build has no piix3-usb-uhci)" },
+	{ "monitor", true, opt_monitor, OPT_QEMU, "none", "no human monitor (QMP: -mon)" },
+	{ "vga", true, opt_vga, OPT_QEMU, "none", "no VGA adapter" },
+	{ "rtc", true, opt_rtc, OPT_QEMU, "[base=B][,clock=C][,driftfix=D]",
+	  "checked and kept; under Xen the RTC is the hypervisor's, standalone has no clock" },
 	{ "usbdevice", true, opt_usbdevice, OPT_QEMU, "tablet|mouse|keyboard",
 	  "a USB HID device on the -usb controller" },
 	{ "k", true, opt_k, OPT_QEMU, "LANG", "keyboard layout of the VNC server" },

@@ -36,6 +36,8 @@ struct run_opts {
 	bool nographic;	     /* -nographic */
 	const char *display; /* -display none */
 	const char *vnc;     /* -vnc none */
+	const char *rtc_base;  /* -rtc base= (checked; see opt_rtc) */
+	const char *rtc_clock; /* -rtc clock= */
 	unsigned max_cpus;   /* -smp ...,maxcpus=N */
 	bool net_none;	     /* -net none */
 	/* dm_restrict (xen-interface.md §8) and the sandbox (dm/sandbox.h) */

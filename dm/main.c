@@ -31,6 +31,7 @@
 #include "dm/sim/demo.h"
 #include "dm/block.h"
 #include "dm/sim/qtest.h"
+#include "dm/sim/qtest_failfast.h"
 #include "dm/sim/qtest_log.h"
 #include "dm/sim/sim.h"
 #include "dm/xen/xen.h"
@@ -387,6 +388,8 @@ int main(int argc, char **argv)
 	r = cmdline_parse(argc, argv, &mo, &ro, stdout, stderr);
 	if (r) {
 		cmdline_free(&mo);
+		if (r != CMDLINE_EXIT_OK)
+			qtest_fail_fast(argc, argv);
 		return r == CMDLINE_EXIT_OK ? 0 : 1;
 	}
 	/* Nothing libxl's process leaked survives; the fds the options name do. */
@@ -397,5 +400,7 @@ int main(int argc, char **argv)
 		if (runners[i].mode == mode)
 			status = runners[i].run(&mo, &ro);
 	cmdline_free(&mo);
+	if (status && mode == MODE_QTEST)
+		qtest_fail_fast(argc, argv);
 	return status;
 }

@@ -25,7 +25,7 @@
 #include "dm/sandbox.h"
 #include "hw/ide/ide.h"
 
-static int arg_string(json_t *args, const char *name, bool required, const char **out,
+int arg_string(json_t *args, const char *name, bool required, const char **out,
 		      struct dm_error *e)
 {
 	json_t *v = json_object_get(args, name);
@@ -54,7 +54,7 @@ static int arg_int(json_t *args, const char *name, bool required, json_int_t *ou
 	return 0;
 }
 
-static int arg_bool(json_t *args, const char *name, bool required, bool *out, struct dm_error *e)
+int arg_bool(json_t *args, const char *name, bool required, bool *out, struct dm_error *e)
 {
 	json_t *v = json_object_get(args, name);
 
@@ -68,7 +68,7 @@ static int arg_bool(json_t *args, const char *name, bool required, bool *out, st
 }
 
 /* Commands without arguments reject any, as QEMU's generated unmarshallers do. */
-static int no_args(json_t *args, struct dm_error *e)
+int no_args(json_t *args, struct dm_error *e)
 {
 	const char *key = json_object_iter_key(json_object_iter(args));
 
@@ -661,5 +661,7 @@ const struct qmp_cmd qmp_cmds[] = {
 	{ "eject", cmd_eject },
 	{ "blockdev-change-medium", cmd_blockdev_change_medium },
 	{ "query-block", cmd_query_block },
+	{ "query-machines", cmd_query_machines },
+	{ "qom-list-types", cmd_qom_list_types },
 	{ NULL, NULL },
 };

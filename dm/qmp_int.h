@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Inside the QMP server: what the transport (qmp.c) and the command set
- * (qmp_cmds.c) share. Nothing outside those two files includes this.
+ * (qmp_cmds.c, with its probes in qmp_qom.c) share. Nothing else includes this.
  */
 #ifndef DM_QMP_INT_H
 #define DM_QMP_INT_H
@@ -69,6 +69,19 @@ struct qmp_cmd {
 
 /* The command table (qmp_cmds.c), terminated by a NULL name. */
 extern const struct qmp_cmd qmp_cmds[];
+
+/*
+ * Arguments, checked as QEMU's generated unmarshallers check them (qmp_cmds.c):
+ * a missing required one, or one of the wrong JSON type, fills e and returns -1.
+ */
+int arg_string(json_t *args, const char *name, bool required, const char **out,
+	       struct dm_error *e);
+int arg_bool(json_t *args, const char *name, bool required, bool *out, struct dm_error *e);
+/* A command without arguments rejects any. */
+int no_args(json_t *args, struct dm_error *e);
+/* The machine and type probes (qmp_qom.c). */
+int cmd_query_machines(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
+int cmd_qom_list_types(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
 
 /* Is a client connected to mon now? */
 bool qmp_monitor_connected(const struct qmp_monitor *mon);

@@ -212,6 +212,14 @@ static const struct {
 	{ { "-xen-domid-restrict" }, "'-xen-domid-restrict'", "needs -xen-domid" },
 	{ { "-chroot", "relative" }, "'-chroot'", "absolute" },
 	{ { "-run-with", "async-teardown=on" }, "'-run-with'", "async-teardown" },
+	{ { "-monitor", "stdio" }, "'-monitor'", "human monitor" },
+	{ { "-vga", "std" }, "'-vga'", "no VGA adapter" },
+	/* QEMU 7.2 configure_rtc(): the same three checks, in its words */
+	{ { "-rtc", "base=2020-13-01" }, "'-rtc'", "invalid datetime format" },
+	{ { "-rtc", "base=2020-01-01T25:00:00" }, "'-rtc'", "invalid datetime format" },
+	{ { "-rtc", "clock=tsc" }, "'-rtc'", "for clock=" },
+	{ { "-rtc", "driftfix=fast" }, "'-rtc'", "for driftfix=" },
+	{ { "-rtc", "utc" }, "'-rtc'", "expected base=" },
 	{ { "-no-such-option" }, "'-no-such-option'", "not supported" },
 };
 
@@ -231,6 +239,31 @@ static void direct_kernel_boot(void **state)
 	assert_string_equal(p.mo.initrd, "/root/guest.cpio.gz");
 	assert_string_equal(p.mo.append, "console=ttyS0 quiet rdinit=/init xen_emul_unplug=never");
 	assert_true(p.mo.nographic);
+	done(&p);
+}
+
+/* What libqtest users pass (QEMU 7.2 tests/qtest: rtc-test, ide-test, ...). */
+static void libqtest_options(void **state)
+{
+	static const char *const argv[] = { "-monitor", "none", "-vga", "none", "-rtc",
+					    "base=2006-06-17T16:01:21,clock=vm,driftfix=slew",
+					    "-accel", "qtest", "-qtest", "stdio", "-qtest-log",
+					    "/dev/null", NULL };
+	static const char *const date[] = { "-rtc", "base=localtime", "-rtc", "base=2006-06-17",
+					    "-accel", "qtest", "-qtest", "stdio", NULL };
+	struct parsed p;
+
+	(void)state;
+	parse(&p, argv);
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.ro.rtc_base, "2006-06-17T16:01:21");
+	assert_string_equal(p.ro.rtc_clock, "vm");
+	assert_string_equal(p.ro.qtest_log, "/dev/null");
+	done(&p);
+	parse(&p, date);
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.ro.rtc_base, "2006-06-17"); /* the last -rtc wins, as in QEMU */
+	assert_null(p.ro.rtc_clock);
 	done(&p);
 }
 
@@ -258,6 +291,7 @@ int main(void)
 		cmocka_unit_test(sandbox_option),
 		cmocka_unit_test(options_refused_by_name),
 		cmocka_unit_test(direct_kernel_boot),
+		cmocka_unit_test(libqtest_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
