@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dm/cmdline.h"
 #include "dm/device.h"
@@ -534,27 +535,47 @@ static int opt_vga(struct cmdline_ctx *c, const char *arg)
 	return 0;
 }
 
-/* base=utc|localtime|YYYY-MM-DD[THH:MM:SS] (QEMU's configure_rtc_base_datetime). */
-static bool rtc_base_ok(const char *v)
+/*
+ * base=utc|localtime|YYYY-MM-DD[THH:MM:SS] (QEMU's configure_rtc_base_datetime).
+ * A date sets *secs (UTC seconds since 1970) and *dated; utc and localtime
+ * (the host's date now) leave the standalone clock at its fixed default, so
+ * that a trace replays the same whatever the host date is.
+ */
+static bool rtc_base_ok(const char *v, int64_t *secs, bool *dated)
 {
-	unsigned y, mo, d, h, mi, sec;
+	unsigned y, mo, d, h = 0, mi = 0, sec = 0;
+	struct tm tm = { 0 };
 	int n = 0;
 
+	*dated = false;
 	if (!strcmp(v, "utc") || !strcmp(v, "localtime"))
 		return true;
-	if (sscanf(v, "%4u-%2u-%2u%n", &y, &mo, &d, &n) == 3 && !v[n])
-		return mo >= 1 && mo <= 12 && d >= 1 && d <= 31;
-	n = 0;
-	if (sscanf(v, "%4u-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 && !v[n])
-		return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && sec < 60;
-	return false;
+	if (!(sscanf(v, "%4u-%2u-%2u%n", &y, &mo, &d, &n) == 3 && !v[n])) {
+		n = 0;
+		if (!(sscanf(v, "%4u-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 &&
+		      !v[n]))
+			return false;
+	}
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
+		return false;
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)h;
+	tm.tm_min = (int)mi;
+	tm.tm_sec = (int)sec;
+	*secs = (int64_t)timegm(&tm);
+	*dated = true;
+	return true;
 }
 
 /*
  * -rtc [base=...][,clock=host|rt|vm][,driftfix=none|slew], checked as QEMU
  * checks it and kept in run_opts. Under Xen the RTC is the hypervisor's
  * (libxl sets its offset with rtc_timeoffset), so nothing here changes it;
- * on the standalone platform registers 0-13 are plain RAM (hw/isa/cmos.c).
+ * on the standalone platform a dated base= dates the virtual clock
+ * (machine_opts.rtc_base, read by the century byte). clock= is checked and
+ * kept: the standalone clock is always the virtual one (clock=vm).
  */
 static int opt_rtc(struct cmdline_ctx *c, const char *arg)
 {
@@ -563,6 +584,8 @@ static int opt_rtc(struct cmdline_ctx *c, const char *arg)
 	static const char *const drifts[] = { "none", "slew", NULL };
 	const char *base, *clock, *drift;
 	struct qopts o;
+	int64_t secs = 0;
+	bool dated = false;
 	int r = 0;
 
 	if (parse_qopts(c, arg, &o, keys))
@@ -572,7 +595,7 @@ static int opt_rtc(struct cmdline_ctx *c, const char *arg)
 	drift = qopts_get(&o, "driftfix");
 	if (o.n && !o.v[0].val)
 		r = opt_error(c, "'%s': expected base=, clock= or driftfix=", o.v[0].key);
-	else if (base && !rtc_base_ok(base))
+	else if (base && !rtc_base_ok(base, &secs, &dated))
 		r = opt_error(c, "invalid datetime format '%s' (utc, localtime or "
 				 "2006-06-17T16:01:21 or 2006-06-17)",
 			      base);
@@ -582,6 +605,10 @@ static int opt_rtc(struct cmdline_ctx *c, const char *arg)
 		r = opt_error(c, "invalid option value '%s' for driftfix= (none, slew)", drift);
 	else if (base)
 		r = keep_str(c, base, &c->ro->rtc_base);
+	if (!r && base) {
+		c->mo->rtc_base_set = dated;
+		c->mo->rtc_base = secs;
+	}
 	if (!r && clock)
 		r = keep_str(c, clock, &c->ro->rtc_clock);
 	qopts_free(&o);

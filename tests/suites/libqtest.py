@@ -231,6 +231,16 @@ def test_options(hvmdm, tmp):
         q.quit()
 
 
+def test_rtc_base(hvmdm, tmp):
+    """-rtc base=DATE dates the standalone virtual clock: the CMOS century byte
+    (0x32, BCD) follows it, as QEMU's RTC does for its base date."""
+    for base, want in (("1999-06-01", "OK 0x0019"), ("2106-01-01T00:00:00", "OK 0x0021")):
+        q = Libqtest(hvmdm, tmp, "-machine pc -rtc base=" + base)
+        ans = q.cmd("outb 0x70 0x32") and q.cmd("inb 0x71") if q.started() else None
+        check("libqtest-rtc-base-century-" + base[:4], ans == want, repr(ans))
+        q.quit()
+
+
 def test_refused_fast(hvmdm, tmp):
     """A refused option exits at once with a message, as QEMU does, and
     libqtest's two accepts return at once too (hvmdm connects to both sockets
@@ -273,6 +283,7 @@ def main():
         test_machine_none(hvmdm, tmp)
         test_qtest_log(hvmdm, tmp)
         test_options(hvmdm, tmp)
+        test_rtc_base(hvmdm, tmp)
         test_refused_fast(hvmdm, tmp)
         test_mon_connect_fails(hvmdm, tmp)
 

@@ -258,12 +258,21 @@ static void libqtest_options(void **state)
 	assert_int_equal(p.ret, 0);
 	assert_string_equal(p.ro.rtc_base, "2006-06-17T16:01:21");
 	assert_string_equal(p.ro.rtc_clock, "vm");
+	assert_true(p.mo.rtc_base_set);
+	assert_int_equal(p.mo.rtc_base, 1150560081); /* date -u -d 2006-06-17T16:01:21 +%s */
 	assert_string_equal(p.ro.qtest_log, "/dev/null");
 	done(&p);
 	parse(&p, date);
 	assert_int_equal(p.ret, 0);
 	assert_string_equal(p.ro.rtc_base, "2006-06-17"); /* the last -rtc wins, as in QEMU */
+	assert_true(p.mo.rtc_base_set);
+	assert_int_equal(p.mo.rtc_base, 1150502400); /* date -u -d 2006-06-17 +%s */
 	assert_null(p.ro.rtc_clock);
+	done(&p);
+	parse(&p, (const char *const[]){ "-rtc", "base=utc", "-accel", "qtest", "-qtest", "stdio",
+					  NULL });
+	assert_int_equal(p.ret, 0);
+	assert_false(p.mo.rtc_base_set); /* the host's date: the standalone default instead */
 	done(&p);
 }
 
