@@ -521,9 +521,11 @@ static int opt_vnc(struct cmdline_ctx *c, const char *arg)
 static int opt_monitor(struct cmdline_ctx *c, const char *arg)
 {
 	if (strcmp(arg, "none"))
-		return opt_error(c, "'%s': the human monitor is not in this build (only -monitor none; "
-				    "QMP: -chardev ... -mon chardev=ID,mode=control)",
-				 arg);
+		return opt_error(
+		    c,
+		    "'%s': the human monitor is not in this build (only -monitor none; "
+		    "QMP: -chardev ... -mon chardev=ID,mode=control)",
+		    arg);
 	return 0;
 }
 
@@ -596,8 +598,9 @@ static int opt_rtc(struct cmdline_ctx *c, const char *arg)
 	if (o.n && !o.v[0].val)
 		r = opt_error(c, "'%s': expected base=, clock= or driftfix=", o.v[0].key);
 	else if (base && !rtc_base_ok(base, &secs, &dated))
-		r = opt_error(c, "invalid datetime format '%s' (utc, localtime or "
-				 "2006-06-17T16:01:21 or 2006-06-17)",
+		r = opt_error(c,
+			      "invalid datetime format '%s' (utc, localtime or "
+			      "2006-06-17T16:01:21 or 2006-06-17)",
 			      base);
 	else if (clock && !word_in(clock, clocks))
 		r = opt_error(c, "invalid option value '%s' for clock= (host, rt, vm)", clock);

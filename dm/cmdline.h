@@ -31,15 +31,15 @@ struct run_opts {
 	const char *log_file;  /* -D FILE */
 	unsigned log_mask;     /* -d CATS */
 	bool log_mask_given;
-	bool no_shutdown;    /* -no-shutdown: guest poweroff pauses instead of exiting */
-	bool no_user_config; /* -no-user-config (hvmdm reads no config file anyway) */
-	bool nographic;	     /* -nographic */
-	const char *display; /* -display none */
-	const char *vnc;     /* -vnc none */
+	bool no_shutdown;      /* -no-shutdown: guest poweroff pauses instead of exiting */
+	bool no_user_config;   /* -no-user-config (hvmdm reads no config file anyway) */
+	bool nographic;	       /* -nographic */
+	const char *display;   /* -display none */
+	const char *vnc;       /* -vnc none */
 	const char *rtc_base;  /* -rtc base= (checked; see opt_rtc) */
 	const char *rtc_clock; /* -rtc clock= */
-	unsigned max_cpus;   /* -smp ...,maxcpus=N */
-	bool net_none;	     /* -net none */
+	unsigned max_cpus;     /* -smp ...,maxcpus=N */
+	bool net_none;	       /* -net none */
 	/* dm_restrict (xen-interface.md §8) and the sandbox (dm/sandbox.h) */
 	bool xen_restrict;	/* -xen-domid-restrict */
 	const char *chroot_dir; /* -chroot DIR / -run-with chroot=DIR */

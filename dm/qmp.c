@@ -642,7 +642,8 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 			register_monitor(q, q->mons, &cd);
 		if (!ret && client && conn_new(q, q->mons, lfd) < 0)
 			dm_warn(WHO, "%s: cannot serve the connection", id);
-		if (!ret && !client && qopts_get_bool(&cd, "wait", false) == 1 && !qopts_has(&cd, "nowait"))
+		if (!ret && !client && qopts_get_bool(&cd, "wait", false) == 1 &&
+		    !qopts_has(&cd, "nowait"))
 			wait_for_client(q, id);
 		qopts_free(&cd);
 	}

@@ -25,8 +25,7 @@
 #include "dm/sandbox.h"
 #include "hw/ide/ide.h"
 
-int arg_string(json_t *args, const char *name, bool required, const char **out,
-		      struct dm_error *e)
+int arg_string(json_t *args, const char *name, bool required, const char **out, struct dm_error *e)
 {
 	json_t *v = json_object_get(args, name);
 

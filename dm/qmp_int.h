@@ -74,8 +74,7 @@ extern const struct qmp_cmd qmp_cmds[];
  * Arguments, checked as QEMU's generated unmarshallers check them (qmp_cmds.c):
  * a missing required one, or one of the wrong JSON type, fills e and returns -1.
  */
-int arg_string(json_t *args, const char *name, bool required, const char **out,
-	       struct dm_error *e);
+int arg_string(json_t *args, const char *name, bool required, const char **out, struct dm_error *e);
 int arg_bool(json_t *args, const char *name, bool required, bool *out, struct dm_error *e);
 /* A command without arguments rejects any. */
 int no_args(json_t *args, struct dm_error *e);

@@ -39,7 +39,7 @@ struct session {
 	char *obuf;
 	size_t olen, ocap;
 	bool flush_lines;
-	bool out_broken; /* the peer went away: answers are dropped */
+	bool out_broken;       /* the peer went away: answers are dropped */
 	struct qtest_log *log; /* -qtest-log, or NULL */
 	int status;
 };
