@@ -11,12 +11,11 @@
  * accepted on the command line as aliases and not listed. No vCPU is
  * hot-pluggable and none of them has NUMA.
  *
- * qom-list-types lists the device types of dm/devices.c (what -device help
- * lists), each with a parent named by its bus as QEMU names it, and, when
- * abstract=true is asked for, those parents and "device" as abstract
- * types. hvmdm has no other QOM types: "implements" matches a type's own
- * name, its parent or "device"; anything else answers [] as QEMU does for
- * a type it does not know.
+ * qom-list-types lists the device types of dm/devices.c and their aliases
+ * (what -device help lists and -device takes), each with a parent named by its bus as QEMU names
+ * it, and, when abstract=true is asked for, those parents and "device" as abstract types. hvmdm has
+ * no other QOM types: "implements" matches a type's own name, its parent or "device"; anything else
+ * answers [] as QEMU does for a type it does not know.
  */
 #include <string.h>
 
@@ -97,9 +96,14 @@ int cmd_qom_list_types(struct qmp_conn *c, json_t *args, json_t **ret, struct dm
 	for (size_t i = 0; dev_types[i]; i++) {
 		const char *parent = kind_parent[dev_types[i]->kind];
 
-		if (!impl || !strcmp(impl, "device") || !strcmp(impl, parent) ||
-		    !strcmp(impl, dev_types[i]->name))
+		const char *alias = dev_types[i]->alias;
+		bool all = !impl || !strcmp(impl, "device") || !strcmp(impl, parent);
+
+		if (all || !strcmp(impl, dev_types[i]->name))
 			add_type(list, dev_types[i]->name, parent, false);
+		/* -device takes the alias (QEMU's name, what a probe asks for) as well. */
+		if (alias && (all || !strcmp(impl, alias)))
+			add_type(list, alias, parent, false);
 	}
 	for (size_t k = 0; abstract && k < sizeof(kind_parent) / sizeof(kind_parent[0]); k++)
 		if (kind_used((enum dev_kind)k) &&
