@@ -44,5 +44,13 @@ const struct fuzz_config fuzz_configs[] = {
 		    "-drive file=@DISK@,if=ide,index=1,media=disk,format=raw,cache=unsafe",
 	    .init = chipset_init,
 	},
+	{
+	    .name = "fw-cfg",
+	    .help = "the chipset booting a kernel directly: fw_cfg at 0x510/0x511 with the "
+		    "Linux boot items, the file directory and the linuxboot ROM",
+	    .argv = "-machine xenfv -nodefaults -m 16 -serial null -kernel @KERNEL@ "
+		    "-append console=ttyS0",
+	    .init = chipset_init,
+	},
 	{ .name = NULL },
 };

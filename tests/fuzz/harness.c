@@ -57,7 +57,33 @@ static int make_image(const char *path, uint64_t bytes)
 	return ret;
 }
 
-static void subst(char *out, size_t outlen, const char *in, const char *disk, const char *cd)
+/*
+ * @KERNEL@: the smallest bzImage fw-cfg takes (boot.rst header: "HdrS",
+ * protocol 2.15, loaded high, 2 setup sectors) and 4 KiB of kernel, so the
+ * Linux boot items and the file directory exist to be fuzzed.
+ */
+static int make_kernel(const char *path)
+{
+	uint8_t b[3 * 512 + 4096] = { 'M', 'Z' };
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	b[0x1f1] = 2;
+	memcpy(b + 0x202, "HdrS", 4);
+	b[0x206] = 0x0f;
+	b[0x207] = 0x02;
+	b[0x211] = 0x01;
+	memcpy(b + 0x22c, "\xff\xff\xff\x7f", 4);
+	if (write(fd, b, sizeof(b)) != (ssize_t)sizeof(b))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+static void subst(char *out, size_t outlen, const char *in, const char *disk, const char *cd,
+		  const char *kernel)
 {
 	size_t o = 0;
 
@@ -69,6 +95,8 @@ static void subst(char *out, size_t outlen, const char *in, const char *disk, co
 			rep = disk, skip = 6;
 		else if (!strncmp(in, "@CD@", 4))
 			rep = cd, skip = 4;
+		else if (!strncmp(in, "@KERNEL@", 8))
+			rep = kernel, skip = 8;
 		if (rep) {
 			o += snprintf(out + o, outlen - o, "%s", rep);
 			if (o >= outlen)
@@ -87,12 +115,14 @@ void harness_remove_images(struct harness *h)
 		unlink(h->disk);
 	if (h->cd[0])
 		unlink(h->cd);
+	if (h->kernel[0])
+		unlink(h->kernel);
 }
 
 int harness_setup(struct harness *h, const struct fuzz_config *cfg)
 {
 	const char *dir = getenv("FUZZ_WORKDIR");
-	char copy[1024], *argv[64], *save = NULL;
+	char *copy = h->argv_words, *argv[64], *save = NULL;
 	int argc = 0, ret;
 	FILE *null;
 
@@ -117,8 +147,18 @@ int harness_setup(struct harness *h, const struct fuzz_config *cfg)
 			return ret;
 		}
 	}
-	subst(h->argv_text, sizeof(h->argv_text), cfg->argv, h->disk, h->cd);
-	snprintf(copy, sizeof(copy), "hvmdm %s", h->argv_text);
+	if (strstr(cfg->argv, "@KERNEL@")) {
+		snprintf(h->kernel, sizeof(h->kernel), "%s/hvmdm-fuzz-%d-bzImage", dir,
+			 (int)getpid());
+		ret = make_kernel(h->kernel);
+		if (ret) {
+			fprintf(stderr, "fuzz: cannot create %s: %s\n", h->kernel, strerror(-ret));
+			harness_remove_images(h);
+			return ret;
+		}
+	}
+	subst(h->argv_text, sizeof(h->argv_text), cfg->argv, h->disk, h->cd, h->kernel);
+	snprintf(copy, sizeof(h->argv_words), "hvmdm %s", h->argv_text);
 	for (char *w = strtok_r(copy, " ", &save); w && argc < 63; w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
 	argv[argc] = NULL;
@@ -812,6 +852,8 @@ void harness_write_trace_fd(struct harness *h, int fd, const char *why)
 	if (h->disk[0] || h->cd[0])
 		put(fd, "# images: @DISK@ = 2 MiB of zeros (truncate -s 2M), "
 			"@CD@ = 1 MiB of zeros (truncate -s 1M)\n");
+	if (h->kernel[0])
+		put(fd, "# @KERNEL@: a minimal bzImage (tests/fuzz/harness.c make_kernel)\n");
 	put(fd, "# run: hvmdm --replay THIS.trace <argv>; the fuzzer's checks: FUZZ_CONFIG=");
 	put(fd, h->cfg->name);
 	put(fd, " build-fuzz/tests/fuzz/fuzz-generic --check-trace THIS.trace\n");

@@ -68,6 +68,9 @@ struct harness {
 	const struct fuzz_config *cfg;
 	char argv_text[1024]; /* cfg->argv with the image paths */
 	char disk[256], cd[256];
+	char kernel[256]; /* @KERNEL@: a minimal bzImage for fw-cfg */
+	/* argv split in place: options such as -kernel point into it while the machine lives */
+	char argv_words[1024];
 	struct machine_opts mo;
 	struct run_opts ro;
 	struct sim sim;
