@@ -45,7 +45,8 @@ struct drive_conf {
 	char *id;   /* id=, or "ide<index>-..." style name made up for if=ide */
 	char *file; /* NULL: empty drive (CD-ROM without a medium) */
 	enum blk_if iface;
-	int index; /* if=ide: 0-3 (primary master .. secondary slave); -1 if none */
+	int index; /* if=ide: 0-3 (primary master .. secondary slave); -1: first free */
+	int bus;   /* index -1: the first bus searched (bus= alone), else 0 */
 	enum blk_media media;
 	enum blk_cache cache;
 	bool readonly;

@@ -2,6 +2,7 @@
 /*
  * -drive options as libxl writes them (xen-interface.md §7.1):
  *   file=IMG,if=ide,index=N,media=disk,format=raw,cache=writeback
+ *   (if=ide position: index=N, or bus=B[,unit=U], or none: the first free unit)
  *   if=none,readonly=on,id=ide-5632[,file=ISO,format=raw]        (CD-ROM)
  * Only raw images are supported; anything else is refused by name.
  */
@@ -35,8 +36,8 @@ static int parse_cache(const char *s, enum blk_cache *out)
 	return -EINVAL;
 }
 
-static const char *const drive_keys[] = { "file",  "if",       "index", "media", "format",
-					  "cache", "readonly", "id",	"aio",	 NULL };
+static const char *const drive_keys[] = { "file",     "if", "index", "media", "format", "cache",
+					  "readonly", "id", "aio",   "bus",   "unit",	NULL };
 
 /* Check the keys whose values are words; 0 or -EINVAL with err filled. */
 static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, size_t errlen)
@@ -71,6 +72,35 @@ static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, s
 	return 0;
 }
 
+/*
+ * bus=/unit= as QEMU's drive_new() takes them for IDE (2 buses of 2 units):
+ * not together with index=; both give the position, bus= alone (or none of
+ * the three) leaves c->index -1 and the first free unit from bus c->bus on
+ * is taken when the drives are attached (hw/ide/piix_ide.c).
+ */
+static int parse_bus_unit(const struct qopts *o, struct drive_conf *c, char *err, size_t errlen)
+{
+	const char *bus = qopts_get(o, "bus"), *unit = qopts_get(o, "unit");
+	unsigned long long b = 0, u = 0;
+
+	if ((bus || unit) && c->index >= 0) {
+		snprintf(err, errlen, "-drive: index cannot be used with bus and unit");
+		return -EINVAL;
+	}
+	if (bus && (qopts_parse_u64(bus, &b) || b > 1)) {
+		snprintf(err, errlen, "-drive: bus=%s is out of range (0-1 for IDE)", bus);
+		return -EINVAL;
+	}
+	if (unit && (qopts_parse_u64(unit, &u) || u > 1)) {
+		snprintf(err, errlen, "-drive: unit %s too big (max is 1)", unit);
+		return -EINVAL;
+	}
+	c->bus = (int)b;
+	if (unit)
+		c->index = (int)(b * 2 + u);
+	return 0;
+}
+
 static int parse_numbers(const struct qopts *o, struct drive_conf *c, char *err, size_t errlen)
 {
 	const char *index = qopts_get(o, "index");
@@ -78,6 +108,7 @@ static int parse_numbers(const struct qopts *o, struct drive_conf *c, char *err,
 	unsigned long long v;
 
 	c->index = -1;
+	c->bus = 0;
 	if (index) {
 		if (qopts_parse_u64(index, &v) || v > 3) {
 			snprintf(err, errlen, "-drive: index=%s is out of range (0-3 for IDE)",
@@ -86,6 +117,8 @@ static int parse_numbers(const struct qopts *o, struct drive_conf *c, char *err,
 		}
 		c->index = (int)v;
 	}
+	if (parse_bus_unit(o, c, err, errlen))
+		return -EINVAL;
 	if (ro < 0) {
 		snprintf(err, errlen, "-drive: readonly=%s is not on or off",
 			 qopts_get(o, "readonly"));
@@ -119,10 +152,7 @@ int drive_parse(const char *spec, struct drive_conf *out, char *err, size_t errl
 		goto out;
 	file = qopts_get(&o, "file");
 	id = qopts_get(&o, "id");
-	if (out->iface == BLK_IF_IDE && out->index < 0) {
-		snprintf(err, errlen, "-drive: if=ide needs index=0..3");
-		ret = -EINVAL;
-	} else if (out->iface == BLK_IF_NONE && !id) {
+	if (out->iface == BLK_IF_NONE && !id) {
 		snprintf(err, errlen, "-drive: if=none needs id=");
 		ret = -EINVAL;
 	} else if (!file && out->media == BLK_MEDIA_DISK && out->iface == BLK_IF_IDE) {

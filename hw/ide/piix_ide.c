@@ -303,6 +303,19 @@ static int attach_conf(struct piix_ide *s, const struct drive_conf *c, unsigned 
 	return 0;
 }
 
+/*
+ * A -drive without index= (nor unit=) takes the first free position from
+ * its bus= on, in command-line order, as QEMU's drive_new() does; -1 if all
+ * four are taken.
+ */
+static int first_free_index(const struct piix_ide *s, int from_bus)
+{
+	for (int i = from_bus * 2; i < 4; i++)
+		if (!s->bus[i / 2].drv[i % 2].present)
+			return i;
+	return -1;
+}
+
 /* Every -drive if=ide: index N is bus N/2, unit N%2; ids as QEMU makes them ("ide0-hd0"). */
 static int attach_if_ide(struct piix_ide *s)
 {
@@ -323,6 +336,11 @@ static int attach_if_ide(struct piix_ide *s)
 			continue;
 		}
 		cd = c.media == BLK_MEDIA_CDROM;
+		if (c.index < 0 && (c.index = first_free_index(s, c.bus)) < 0) {
+			dm_err(s->dev->name, "-drive %s: no free IDE unit (4 in use)", l->v[i]);
+			drive_conf_free(&c);
+			return -ENOSPC;
+		}
 		if (c.id)
 			snprintf(id, sizeof(id), "%s", c.id);
 		else

@@ -241,6 +241,43 @@ def test_rtc_base(hvmdm, tmp):
         q.quit()
 
 
+def test_drive_positions(hvmdm, tmp):
+    """-drive if=ide without index= takes the first free unit in command-line
+    order, bus= alone the first free one from that bus on, bus=+unit= exactly
+    there (QEMU 7.2 drive_new()); query-block names them as QEMU does."""
+    img = os.path.join(tmp, "disk.img")
+    with open(img, "wb") as f:
+        f.truncate(1 << 20)
+    cases = (
+        ("-drive file=%s,if=ide,format=raw -drive if=ide,media=cdrom" % img,
+         ["ide0-hd0", "ide0-cd1"]),
+        ("-drive if=ide,media=cdrom,index=0 -drive file=%s,if=ide" % img,
+         ["ide0-cd0", "ide0-hd1"]),
+        ("-drive if=ide,media=cdrom,bus=1 -drive file=%s,if=ide,bus=1,unit=0,index=3" % img,
+         None),
+        ("-drive if=ide,media=cdrom,bus=1 -drive file=%s,if=ide,bus=0,unit=1" % img,
+         ["ide0-hd1", "ide1-cd0"]),
+        ("-drive if=ide,media=cdrom,bus=1,unit=1 -drive if=ide,media=cdrom,bus=1",
+         ["ide1-cd0", "ide1-cd1"]),
+    )
+    for n, (args, want) in enumerate(cases):
+        q = Libqtest(hvmdm, tmp, "-machine pc " + args)
+        if want is None:
+            q.stderr.seek(0)
+            check("libqtest-drive-position-%d-refused" % n,
+                  q.p.wait(10) == 1 and "index cannot be used" in q.stderr.read())
+            q.quit()
+            continue
+        got = None
+        if q.started():
+            q.qmp_recv()
+            q.qmp_cmd("qmp_capabilities")
+            r = q.qmp_cmd("query-block")
+            got = sorted(d.get("device") for d in (r or {}).get("return", []))
+        check("libqtest-drive-position-%d" % n, got == sorted(want), repr(got))
+        q.quit()
+
+
 def test_refused_fast(hvmdm, tmp):
     """A refused option exits at once with a message, as QEMU does, and
     libqtest's two accepts return at once too (hvmdm connects to both sockets
@@ -284,6 +321,7 @@ def main():
         test_qtest_log(hvmdm, tmp)
         test_options(hvmdm, tmp)
         test_rtc_base(hvmdm, tmp)
+        test_drive_positions(hvmdm, tmp)
         test_refused_fast(hvmdm, tmp)
         test_mon_connect_fails(hvmdm, tmp)
 

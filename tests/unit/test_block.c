@@ -66,7 +66,9 @@ static void drive_strings_from_libxl(void **state)
 
 	(void)state;
 	assert_int_equal(drive_parse("file=/root/hello.img,if=ide,index=0,media=disk,format=raw,"
-				     "cache=writeback", &c, err, sizeof(err)), 0);
+				     "cache=writeback",
+				     &c, err, sizeof(err)),
+			 0);
 	assert_string_equal(c.file, "/root/hello.img");
 	assert_int_equal(c.iface, BLK_IF_IDE);
 	assert_int_equal(c.index, 0);
@@ -75,7 +77,8 @@ static void drive_strings_from_libxl(void **state)
 	assert_false(c.readonly);
 	drive_conf_free(&c);
 	assert_int_equal(drive_parse("if=none,readonly=on,id=ide-5632,file=/isos/x.iso,format=raw",
-				     &c, err, sizeof(err)), 0);
+				     &c, err, sizeof(err)),
+			 0);
 	assert_int_equal(c.iface, BLK_IF_NONE);
 	assert_string_equal(c.id, "ide-5632");
 	assert_true(c.readonly);
@@ -84,6 +87,34 @@ static void drive_strings_from_libxl(void **state)
 	assert_int_equal(drive_parse("if=none,readonly=on,id=ide-5632", &c, err, sizeof(err)), 0);
 	assert_null(c.file);
 	drive_conf_free(&c);
+}
+
+/* QEMU 7.2 drive_new(): the position from index=, bus=/unit=, or none (first free). */
+static void drive_position(void **state)
+{
+	static const struct {
+		const char *spec;
+		int index, bus;
+	} cases[] = {
+		{ "file=a,if=ide", -1, 0 },
+		{ "file=a", -1, 0 },
+		{ "file=a,if=ide,bus=1", -1, 1 },
+		{ "file=a,if=ide,bus=1,unit=1", 3, 1 },
+		{ "file=a,if=ide,unit=1", 1, 0 },
+		{ "file=a,if=ide,index=2", 2, 0 },
+		{ "if=ide,media=cdrom,bus=1", -1, 1 },
+	};
+	struct drive_conf c;
+	char err[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (drive_parse(cases[i].spec, &c, err, sizeof(err)))
+			fail_msg("%s: %s", cases[i].spec, err);
+		if (c.index != cases[i].index || c.bus != cases[i].bus)
+			fail_msg("%s: index %d bus %d", cases[i].spec, c.index, c.bus);
+		drive_conf_free(&c);
+	}
 }
 
 static void drive_errors_name_the_problem(void **state)
@@ -100,6 +131,11 @@ static void drive_errors_name_the_problem(void **state)
 		{ "file=a,if=none", "needs id=" },
 		{ "file=a,if=ide,index=0,readonly=maybe", "readonly=maybe" },
 		{ "file=a,if=ide,index=0,media=tape", "media=tape" },
+		/* QEMU 7.2 drive_new(): IDE has 2 buses of 2 units */
+		{ "file=a,if=ide,index=0,bus=0", "index cannot be used with bus and unit" },
+		{ "file=a,if=ide,index=1,unit=1", "index cannot be used with bus and unit" },
+		{ "file=a,if=ide,bus=2", "bus=2" },
+		{ "file=a,if=ide,unit=2", "unit 2 too big" },
 	};
 	struct drive_conf c;
 	char err[200];
@@ -203,8 +239,8 @@ static void bad_requests_are_refused(void **state)
 	assert_int_equal(blk_read(b, 0, &v, -1, on_done, &d), -EINVAL);
 	assert_int_equal(d.calls, 0);
 	blk_close(b);
-	assert_null(blk_open(NULL, "/nonexistent/disk.img", false, BLK_CACHE_NONE, err,
-			     sizeof(err)));
+	assert_null(
+	    blk_open(NULL, "/nonexistent/disk.img", false, BLK_CACHE_NONE, err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/disk.img"));
 	assert_null(blk_open(NULL, "/dev/fdset/99", false, BLK_CACHE_NONE, err, sizeof(err)));
 	assert_null(blk_open(NULL, "/", true, BLK_CACHE_NONE, err, sizeof(err)));
@@ -238,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drive_strings_from_libxl),
 		cmocka_unit_test(drive_errors_name_the_problem),
+		cmocka_unit_test(drive_position),
 		cmocka_unit_test_setup_teardown(every_cache_mode_moves_data, make_image,
 						remove_image),
 		cmocka_unit_test_setup_teardown(cache_none_uses_libaio_on_a_real_disk, make_image,
