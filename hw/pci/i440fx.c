@@ -17,9 +17,12 @@
  * (QEMU ignores the offset). An access starting at 0xcf9 is the PIIX3's
  * reset control register (i440fx.h). CONFIG_DATA: with bit 31 set, the
  * access goes to bus/device/function bits 23:8 and register
- * (bits 7:2) | port offset, through bus_pci_read/bus_pci_write: the same
- * path Xen's PCI_CONFIG ioreqs take; with bit 31 clear reads are all ones
- * and writes are dropped.
+ * (bits 7:0) | port offset, as QEMU's pci_host (bits 1:0 select bytes too),
+ * split by address alignment as QEMU's memory core splits it, through
+ * bus_pci_read/bus_pci_write; with bit 31 clear reads are all ones and
+ * writes are dropped. This port path is the standalone platform's (qtest,
+ * replay): under Xen the hypervisor decodes 0xcfc for the functions hvmdm
+ * claims, drops bits 1:0, and sends PCI_CONFIG ioreqs to the same bus_pci_*.
  *
  * Left out: PAM and SMRAM have no effect on memory (Xen owns guest RAM and
  * the BIOS area; qemu-xen's PAM changes do not reach Xen either), SMRAM
@@ -117,19 +120,33 @@ static bool conf_target(const struct i440fx *s, uint64_t off, uint32_t *sbdf, un
 	if (!(s->config_address & I440FX_CF8_ENABLE))
 		return false;
 	*sbdf = (s->config_address >> 8) & 0xffff;
-	*reg = (s->config_address & 0xfc) | (unsigned)off;
+	*reg = (s->config_address | (unsigned)off) & 0xff; /* QEMU: config_reg | (addr & 3) */
 	return true;
+}
+
+/* QEMU's memory core bounds each piece of an access by its address alignment. */
+static unsigned piece_size(uint64_t off, unsigned left)
+{
+	unsigned n = off & 1 ? 1 : off & 2 ? 2 : 4;
+
+	return n < left ? n : left == 3 ? 2 : left;
 }
 
 static uint64_t conf_data_read(void *opaque, uint64_t off, unsigned size)
 {
 	struct i440fx *s = opaque;
+	uint64_t val = 0;
 	uint32_t sbdf;
 	unsigned reg;
 
 	if (!conf_target(s, off, &sbdf, &reg))
 		return low_bytes(~0ull, size);
-	return bus_pci_read(s->dev->m->bus, sbdf, reg, size);
+	for (unsigned i = 0, n; i < size; i += n) {
+		n = piece_size(off + i, size - i);
+		conf_target(s, off + i, &sbdf, &reg);
+		val |= (uint64_t)bus_pci_read(s->dev->m->bus, sbdf, reg, n) << (8 * i);
+	}
+	return val;
 }
 
 static void conf_data_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
@@ -138,8 +155,12 @@ static void conf_data_write(void *opaque, uint64_t off, uint64_t val, unsigned s
 	uint32_t sbdf;
 	unsigned reg;
 
-	if (conf_target(s, off, &sbdf, &reg))
-		bus_pci_write(s->dev->m->bus, sbdf, reg, (uint32_t)val, size);
+	for (unsigned i = 0, n; i < size; i += n) {
+		n = piece_size(off + i, size - i);
+		if (!conf_target(s, off + i, &sbdf, &reg))
+			return;
+		bus_pci_write(s->dev->m->bus, sbdf, reg, (uint32_t)low_bytes(val >> (8 * i), n), n);
+	}
 }
 
 static const struct region_ops conf_data_ops = {
