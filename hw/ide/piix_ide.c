@@ -304,6 +304,42 @@ static int attach_conf(struct piix_ide *s, const struct drive_conf *c, unsigned 
 }
 
 /*
+ * serial=, ver= and model= of ide-hd/ide-cd, as QEMU 7.2's ide_dev_initfn
+ * takes them: NULL keeps the default ("QM0000N", "2.5+", "QEMU HARDDISK" or
+ * "QEMU DVD-ROM"); longer values are cut to the IDENTIFY field (20, 8, 40
+ * characters), as QEMU's pstrcpy into those fields does.
+ */
+static void set_identity(struct ide_drive *d, const char *serial, const char *ver,
+			 const char *model)
+{
+	if (serial)
+		snprintf(d->serial, sizeof(d->serial), "%s", serial);
+	if (ver)
+		snprintf(d->version, sizeof(d->version), "%s", ver);
+	if (model)
+		snprintf(d->model, sizeof(d->model), "%s", model);
+}
+
+/*
+ * The value of -global TYPE.PROP=V (TYPE "ide-hd" or "ide-cd"), the last one
+ * given, for the drives -drive if=ide makes: QEMU creates an ide-hd/ide-cd
+ * device for each, which takes the -global defaults as any other does.
+ */
+static const char *drive_global(const struct machine *m, bool is_cd, const char *prop)
+{
+	const char *type = is_cd ? "ide-cd." : "ide-hd.", *val = NULL;
+	size_t tl = strlen(type), pl = strlen(prop);
+
+	for (size_t i = 0; i < m->opts->globals.n; i++) {
+		const char *g = m->opts->globals.v[i];
+
+		if (!strncmp(g, type, tl) && !strncmp(g + tl, prop, pl) && g[tl + pl] == '=')
+			val = g + tl + pl + 1;
+	}
+	return val;
+}
+
+/*
  * A -drive without index= (nor unit=) takes the first free position from
  * its bus= on, in command-line order, as QEMU's drive_new() does; -1 if all
  * four are taken.
@@ -348,6 +384,11 @@ static int attach_if_ide(struct piix_ide *s)
 				 c.index % 2);
 		ret = attach_conf(s, &c, (unsigned)c.index / 2, (unsigned)c.index % 2, cd, id,
 				  s->dev->name);
+		if (!ret)
+			set_identity(&s->bus[c.index / 2].drv[c.index % 2],
+				     drive_global(s->dev->m, cd, "serial"),
+				     drive_global(s->dev->m, cd, "ver"),
+				     drive_global(s->dev->m, cd, "model"));
 		drive_conf_free(&c);
 		if (ret)
 			return ret;
@@ -539,6 +580,9 @@ static int ide_dev_init(struct dm_dev *dev, bool is_cd)
 	if (ret)
 		return ret;
 	st->drive = &s->bus[busno].drv[unit];
+	/* -global ide-hd.serial=... reached these through the machine's apply_globals. */
+	set_identity(st->drive, dev_prop_str(dev, "serial"), dev_prop_str(dev, "ver"),
+		     dev_prop_str(dev, "model"));
 	return 0;
 }
 
@@ -575,6 +619,11 @@ static const struct prop_desc ide_dev_props[] = {
 	  .min = 0,
 	  .max = 1,
 	  .help = "0 master, 1 slave (unset: the first free)" },
+	{ .name = "serial", .type = PROP_STR, .help = "IDENTIFY serial number (default QM0000N)" },
+	{ .name = "ver", .type = PROP_STR, .help = "IDENTIFY firmware revision (default 2.5+)" },
+	{ .name = "model",
+	  .type = PROP_STR,
+	  .help = "IDENTIFY model (default QEMU HARDDISK / QEMU DVD-ROM)" },
 	{ .name = NULL },
 };
 

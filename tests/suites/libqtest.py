@@ -278,6 +278,50 @@ def test_drive_positions(hvmdm, tmp):
         q.quit()
 
 
+def identify(q, base, drive, cmd):
+    """IDENTIFY (0xec) or IDENTIFY PACKET DEVICE (0xa1): (serial, firmware, model),
+    words 10-19, 23-26, 27-46 (ATA8-ACS 7.16, byte-swapped ASCII)."""
+    q.cmd("outb 0x%x 0x%x" % (base + 6, 0xa0 | (drive << 4)))
+    q.cmd("outb 0x%x 0x%x" % (base + 7, cmd))
+    words = []
+    for _ in range(256):
+        a = q.cmd("inw 0x%x" % base)
+        words.append(int(a.split()[1], 16) if a and a.startswith("OK") else 0)
+
+    def text(lo, hi):
+        raw = b"".join(w.to_bytes(2, "big") for w in words[lo:hi])
+        return raw.decode("ascii", "replace").rstrip()
+    return text(10, 20), text(23, 27), text(27, 47)
+
+
+def test_identify_props(hvmdm, tmp):
+    """-global ide-hd.serial=/ver=/model= (ide-test's "-global ide-hd.ver=..."
+    cases) and the same properties of -device ide-hd/ide-cd reach IDENTIFY,
+    as QEMU 7.2's ide_dev_initfn puts them there; the defaults otherwise."""
+    img = os.path.join(tmp, "disk.img")
+    with open(img, "wb") as f:
+        f.truncate(1 << 20)
+    cases = (
+        ("-drive file=%s,if=ide" % img, 0x1f0, 0, 0xec, ("QM00001", "2.5+", "QEMU HARDDISK")),
+        ("-drive file=%s,if=ide -global ide-hd.serial=testserial -global ide-hd.ver=testvers "
+         "-global ide-hd.model=testmodel" % img, 0x1f0, 0, 0xec,
+         ("testserial", "testvers", "testmodel")),
+        ("-drive if=none,id=d0,file=%s -device ide-hd,drive=d0,bus=ide.0,unit=1,serial=S1,"
+         "ver=V1,model=M1 -global ide-hd.serial=ignored" % img, 0x1f0, 1, 0xec, ("S1", "V1", "M1")),
+        ("-drive if=ide,media=cdrom,bus=1 -global ide-cd.model=mycd", 0x170, 0, 0xa1,
+         ("QM00003", "2.5+", "mycd")),
+        ("-drive file=%s,if=ide -global ide-hd.serial=123456789012345678901234" % img, 0x1f0, 0,
+         0xec, ("12345678901234567890", "2.5+", "QEMU HARDDISK")),
+    )
+    for n, (args, base, drive, cmd, want) in enumerate(cases):
+        q = Libqtest(hvmdm, tmp, "-machine pc " + args)
+        got = identify(q, base, drive, cmd) if q.started() else None
+        q.stderr.seek(0)
+        check("libqtest-identify-props-%d" % n, got == want,
+              "%r (want %r) %s" % (got, want, q.stderr.read()[:200]))
+        q.quit()
+
+
 def test_refused_fast(hvmdm, tmp):
     """A refused option exits at once with a message, as QEMU does, and
     libqtest's two accepts return at once too (hvmdm connects to both sockets
@@ -322,6 +366,7 @@ def main():
         test_options(hvmdm, tmp)
         test_rtc_base(hvmdm, tmp)
         test_drive_positions(hvmdm, tmp)
+        test_identify_props(hvmdm, tmp)
         test_refused_fast(hvmdm, tmp)
         test_mon_connect_fails(hvmdm, tmp)
 
