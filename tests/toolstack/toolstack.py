@@ -529,6 +529,17 @@ def test_sandbox_kill(env):
            "sandbox-forbidden-call-killed", "rc=%r %s" % (rc, err[-300:]))
 
 
+def write_kernel_files(d):
+    """@DIR@/vmlinuz and @DIR@/initrd for the kernel= fixtures: the fw_cfg
+    suite's synthetic bzImage (no kernel binary is kept in the repo)."""
+    sys.path.insert(0, os.path.join(HERE, "..", "suites"))
+    import fw_cfg_files  # noqa: E402
+    with open(os.path.join(d, "vmlinuz"), "wb") as f:
+        f.write(fw_cfg_files.bzimage())
+    with open(os.path.join(d, "initrd"), "wb") as f:
+        f.write(fw_cfg_files.pattern(70000, 0x33))
+
+
 def main():
     global HVMDM, TMP
     HVMDM = os.path.abspath(sys.argv[1])
@@ -537,6 +548,7 @@ def main():
     try:
         env = dict(pattern_images(TMP))
         env["@DIR@"] = TMP
+        write_kernel_files(TMP)
         root = os.geteuid() == 0
         test_probe()
         test_argv(env)
