@@ -270,6 +270,11 @@ static void ata_dma_run(struct ide_drive *d)
 	int64_t sector = ide_get_sector(d);
 	int ret;
 
+	if (trim && !d->nsector) { /* QEMU ide_dma_cb: the end, before any PRD is walked */
+		b->bm.prd_bytes = 0;
+		ide_dma_done(d, 0, 0);
+		return;
+	}
 	ret = bm_prepare(b, bytes, rd);
 	if (ret == -ENOSPC) {
 		guest_err(b->name, "PRD table describes %u bytes, the command needs %u",

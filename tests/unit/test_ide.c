@@ -602,6 +602,14 @@ static void trim_count_is_low_byte(void **state)
 	assert_int_equal(inb(r, 0x1f1), 0x00);
 	assert_true(r->irq[14]);
 	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
+	dma_stop(r);
+	/* A zero count ends before the PRD walk (QEMU ide_dma_cb): Active clears, 512 left. */
+	r->irq[14] = false;
+	ata_cmd(r, 0x06, 0, 0);
+	dma_start(r, 0x10000, false);
+	assert_int_equal(settle(r, 0x3f6, 0x88), 0x50);
+	assert_true(r->irq[14]);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04);
 	rig_free(r);
 }
 
