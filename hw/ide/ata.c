@@ -824,6 +824,30 @@ static bool set_transfer_mode(struct ide_drive *d)
 	return false;
 }
 
+/* SET FEATURES subcommands, in the Features register (ATA/ATAPI-6, "SET FEATURES"). */
+enum {
+	SETF_WCACHE_ON = 0x02,
+	SETF_XFER_MODE = 0x03,
+	SETF_APM_ON = 0x05,
+	SETF_AAM_ON = 0x42,
+	SETF_READ_AHEAD_OFF = 0x55,
+	SETF_REVERT_OFF = 0x66, /* keep the current settings across a software reset */
+	SETF_NOP_67 = 0x67,	/* 0x67, 0x69, 0x96, 0x9a: accepted without effect, as QEMU */
+	SETF_NOP_69 = 0x69,
+	SETF_WCACHE_OFF = 0x82,
+	SETF_APM_OFF = 0x85,
+	SETF_NOP_96 = 0x96,
+	SETF_NOP_9A = 0x9a,
+	SETF_READ_AHEAD_ON = 0xaa,
+	SETF_AAM_OFF = 0xc2,
+	SETF_REVERT_ON = 0xcc,
+};
+
+/* IDENTIFY word 85, command sets enabled (ATA/ATAPI-6, IDENTIFY DEVICE). */
+#define ID85_SMART  (1u << 0)
+#define ID85_WCACHE (1u << 5)
+#define ID85_NOP    (1u << 14)
+
 static bool cmd_set_features(struct ide_drive *d, uint8_t cmd)
 {
 	(void)cmd;
@@ -832,29 +856,29 @@ static bool cmd_set_features(struct ide_drive *d, uint8_t cmd)
 		return true;
 	}
 	switch (d->feature) {
-	case 0x02: /* enable write cache */
+	case SETF_WCACHE_ON:
 		d->write_cache = true;
-		d->identify[85] = (1 << 14) | (1 << 5) | 1;
+		d->identify[85] = ID85_NOP | ID85_WCACHE | ID85_SMART;
 		return true;
-	case 0x82: /* disable write cache: flush what it holds */
+	case SETF_WCACHE_OFF: /* flush what it holds */
 		d->write_cache = false;
-		d->identify[85] = (1 << 14) | 1;
+		d->identify[85] = ID85_NOP | ID85_SMART;
 		flush_cache(d);
 		return false;
-	case 0xcc:
-	case 0x66:
-	case 0xaa:
-	case 0x55:
-	case 0x05:
-	case 0x85:
-	case 0x69:
-	case 0x67:
-	case 0x96:
-	case 0x9a:
-	case 0x42:
-	case 0xc2:
+	case SETF_REVERT_ON:
+	case SETF_REVERT_OFF:
+	case SETF_READ_AHEAD_ON:
+	case SETF_READ_AHEAD_OFF:
+	case SETF_APM_ON:
+	case SETF_APM_OFF:
+	case SETF_NOP_69:
+	case SETF_NOP_67:
+	case SETF_NOP_96:
+	case SETF_NOP_9A:
+	case SETF_AAM_ON:
+	case SETF_AAM_OFF:
 		return true;
-	case 0x03:
+	case SETF_XFER_MODE:
 		if (set_transfer_mode(d))
 			return true;
 		break;
@@ -971,45 +995,68 @@ static bool smart_read_log(struct ide_drive *d)
 	return true;
 }
 
+/* SMART subcommands, in the Features register (ATA/ATAPI-6, "SMART" commands). */
+enum {
+	SMART_READ_DATA = 0xd0,
+	SMART_READ_THRESHOLDS = 0xd1,
+	SMART_AUTOSAVE = 0xd2,
+	SMART_OFFLINE_IMMEDIATE = 0xd4,
+	SMART_READ_LOG = 0xd5,
+	SMART_ENABLE = 0xd8,
+	SMART_DISABLE = 0xd9,
+	SMART_RETURN_STATUS = 0xda,
+};
+
+/* The key every SMART command carries in LBA Mid/High; RETURN STATUS answers it as "no threshold
+ * exceeded" (ATA/ATAPI-6, SMART RETURN STATUS). */
+#define SMART_KEY_MID  0x4f
+#define SMART_KEY_HIGH 0xc2
+/* ATTRIBUTE AUTOSAVE's Sector Count: 0x00 disables, 0xf1 enables. */
+#define SMART_AUTOSAVE_OFF 0x00
+#define SMART_AUTOSAVE_ON  0xf1
+/* EXECUTE OFF-LINE IMMEDIATE's routines we log: 0 off-line, 1 short, 2 extended. */
+#define SMART_OFFLINE_MAX 2
+#define N_SMART_SELFTEST  (sizeof(((struct ide_drive *)0)->smart_selftest_type))
+
 static bool cmd_smart(struct ide_drive *d, uint8_t cmd)
 {
 	(void)cmd;
 	/* An absent device 0 has no buffer to return SMART data in (fuzz:
 	 * regress/ide-smart-absent). */
-	if (!d->present || d->hcyl != 0xc2 || d->lcyl != 0x4f)
+	if (!d->present || d->hcyl != SMART_KEY_HIGH || d->lcyl != SMART_KEY_MID)
 		goto abort;
-	if (!d->smart_enabled && d->feature != 0xd8)
+	if (!d->smart_enabled && d->feature != SMART_ENABLE)
 		goto abort;
 	switch (d->feature) {
-	case 0xd9: /* disable */
+	case SMART_DISABLE:
 		d->smart_enabled = false;
 		return true;
-	case 0xd8: /* enable */
+	case SMART_ENABLE:
 		d->smart_enabled = true;
 		return true;
-	case 0xd2: /* attribute autosave */
-		if (d->sector != 0x00 && d->sector != 0xf1)
+	case SMART_AUTOSAVE:
+		if (d->sector != SMART_AUTOSAVE_OFF && d->sector != SMART_AUTOSAVE_ON)
 			goto abort;
-		d->smart_autosave = d->sector == 0xf1;
+		d->smart_autosave = d->sector == SMART_AUTOSAVE_ON;
 		return true;
-	case 0xda: /* return status: no threshold exceeded */
-		d->hcyl = 0xc2;
-		d->lcyl = 0x4f;
+	case SMART_RETURN_STATUS: /* no threshold exceeded */
+		d->hcyl = SMART_KEY_HIGH;
+		d->lcyl = SMART_KEY_MID;
 		return true;
-	case 0xd1: /* read thresholds */
+	case SMART_READ_THRESHOLDS:
 		smart_read_data(d, true);
 		return false;
-	case 0xd0: /* read data */
+	case SMART_READ_DATA:
 		smart_read_data(d, false);
 		return false;
-	case 0xd5: /* read log */
+	case SMART_READ_LOG:
 		if (!smart_read_log(d))
 			goto abort;
 		return false;
-	case 0xd4: /* execute off-line immediate */
-		if (d->sector > 2)
+	case SMART_OFFLINE_IMMEDIATE:
+		if (d->sector > SMART_OFFLINE_MAX)
 			goto abort;
-		d->smart_selftest_count = d->smart_selftest_count % 21 + 1;
+		d->smart_selftest_count = d->smart_selftest_count % N_SMART_SELFTEST + 1;
 		d->smart_selftest_type[d->smart_selftest_count - 1] = d->sector;
 		d->smart_selftest_used[d->smart_selftest_count - 1] = true;
 		return true;

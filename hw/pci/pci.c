@@ -535,8 +535,23 @@ int pci_func_save(const struct pci_func *f, struct snap_wr *w)
  * 0x3d. */
 static bool identity_matches(const uint8_t *a, const uint8_t *b)
 {
-	static const uint8_t ro[] = { 0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a,
-				      0x0b, 0x0e, 0x2c, 0x2d, 0x2e, 0x2f, 0x3d };
+	/* What names the function: IDs, revision, class, header type, subsystem, pin. */
+	static const uint8_t ro[] = {
+		PCI_VENDOR_ID,
+		PCI_VENDOR_ID + 1,
+		PCI_DEVICE_ID,
+		PCI_DEVICE_ID + 1,
+		PCI_REVISION_ID,
+		PCI_CLASS_PROG,
+		PCI_CLASS_DEVICE,
+		PCI_CLASS_DEVICE + 1,
+		PCI_HEADER_TYPE,
+		PCI_SUBSYSTEM_VENDOR_ID,
+		PCI_SUBSYSTEM_VENDOR_ID + 1,
+		PCI_SUBSYSTEM_ID,
+		PCI_SUBSYSTEM_ID + 1,
+		PCI_INTERRUPT_PIN,
+	};
 
 	for (size_t i = 0; i < sizeof(ro); i++)
 		if (a[ro[i]] != b[ro[i]])
