@@ -601,6 +601,32 @@ static void wait_for_client(struct qmp_server *q, const char *id)
 	}
 }
 
+/* Open a checked monitor's socket (listening, or connected as a client) and serve it. */
+static int attach_monitor(struct qmp_server *q, const char *mon_spec, const char *id,
+			  const struct qopts *cd, char *err, size_t errlen)
+{
+	char *path = NULL;
+	bool client = false;
+	int ret, lfd;
+
+	lfd = open_monitor_socket(cd, id, &path, &client, err, errlen);
+	ret = lfd < 0 ? lfd : add_monitor(q, id, lfd, path, client);
+	if (ret && lfd >= 0) {
+		close(lfd);
+		snprintf(err, errlen, "-mon %s: cannot watch the socket", mon_spec);
+	}
+	if (ret) {
+		free(path);
+		return ret;
+	}
+	register_monitor(q, q->mons, cd);
+	if (client && conn_new(q, q->mons, lfd) < 0)
+		dm_warn(WHO, "%s: cannot serve the connection", id);
+	if (!client && qopts_get_bool(cd, "wait", false) == 1 && !qopts_has(cd, "nowait"))
+		wait_for_client(q, id);
+	return 0;
+}
+
 int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_t errlen)
 {
 	static const char *const mon_keys[] = {
@@ -608,9 +634,7 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 	};
 	struct qopts mo, cd;
 	const char *id, *mode, *bad;
-	char *path = NULL;
-	bool client = false;
-	int ret, lfd;
+	int ret;
 
 	ret = qopts_parse(mon_spec, &mo);
 	if (ret) {
@@ -630,21 +654,7 @@ int qmp_add_monitor(struct qmp_server *q, const char *mon_spec, char *err, size_
 	} else if (find_chardev(q->m, id, &cd) < 0) {
 		snprintf(err, errlen, "-mon %s: no -chardev with id '%s'", mon_spec, id);
 	} else {
-		lfd = open_monitor_socket(&cd, id, &path, &client, err, errlen);
-		ret = lfd < 0 ? lfd : add_monitor(q, id, lfd, path, client);
-		if (ret && lfd >= 0) {
-			close(lfd);
-			snprintf(err, errlen, "-mon %s: cannot watch the socket", mon_spec);
-		}
-		if (ret)
-			free(path);
-		if (!ret)
-			register_monitor(q, q->mons, &cd);
-		if (!ret && client && conn_new(q, q->mons, lfd) < 0)
-			dm_warn(WHO, "%s: cannot serve the connection", id);
-		if (!ret && !client && qopts_get_bool(&cd, "wait", false) == 1 &&
-		    !qopts_has(&cd, "nowait"))
-			wait_for_client(q, id);
+		ret = attach_monitor(q, mon_spec, id, &cd, err, errlen);
 		qopts_free(&cd);
 	}
 	qopts_free(&mo);
