@@ -122,14 +122,36 @@ fi
 
 # An overlong line is one FAIL; the next line still runs.
 {
-	head -c 70000 /dev/zero | tr '\0' 'a'
+	head -c 2100000 /dev/zero | tr '\0' 'a'
 	printf '\nendianness\n'
 } >"$TMP/long.trace"
 "$HVMDM" --replay "$TMP/long.trace" -machine none >"$TMP/out" 2>/dev/null
-if [ "$(cat "$TMP/out")" = "$(printf 'FAIL line longer than 65536 bytes\nOK little')" ]; then
+if [ "$(cat "$TMP/out")" = "$(printf 'FAIL line longer than 2097216 bytes\nOK little')" ]; then
 	pass replay:overlong-line
 else
 	fail replay:overlong-line "$(head -c 200 "$TMP/out")"
+fi
+
+# A write of 32 KiB and one of TRACE_SPAN_MAX (1 MiB) fit on one line, as in
+# QEMU 7.2's qtest, which has no line limit (issue 17): both answer OK and
+# read back what they wrote.
+python3 - "$TMP/span.trace" <<'PY'
+import sys
+pat = bytes((i * 7 + 3) & 0xFF for i in range(1 << 20))
+with open(sys.argv[1], "w") as f:
+    for n in (32768, 1 << 20):
+        f.write("write 0x100000 0x%x 0x%s\n" % (n, pat[:n].hex()))
+        f.write("read 0x100000 0x%x\n" % n)
+PY
+"$HVMDM" --replay "$TMP/span.trace" -machine xenfv -m 16 -serial null >"$TMP/out" 2>/dev/null
+want=$(python3 -c '
+pat = bytes((i * 7 + 3) & 0xFF for i in range(1 << 20))
+for n in (32768, 1 << 20):
+    print("OK"); print("OK 0x" + pat[:n].hex())')
+if [ "$(cat "$TMP/out")" = "$want" ]; then
+	pass replay:write-of-span-max-fits-one-line
+else
+	fail replay:write-of-span-max-fits-one-line "$(head -c 200 "$TMP/out")"
 fi
 
 # Random, mostly malformed lines (fixed seed): every command answered, exit 0.
