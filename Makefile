@@ -68,6 +68,7 @@ CORE_SRCS := \
 	dm/strlist.c \
 	dm/error.c \
 	dm/growbuf.c \
+	dm/file_load.c \
 	dm/machine_types.c
 
 # Device models (hw/): registers only, no OS interfaces.

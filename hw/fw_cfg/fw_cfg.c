@@ -25,15 +25,14 @@
 #include "hw/fw_cfg/fw_cfg.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dm/bus.h"
 #include "dm/device.h"
+#include "dm/file_load.h"
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/state.h"
@@ -174,25 +173,14 @@ static int set_le(struct fw_cfg *s, uint16_t key, uint32_t v, unsigned bytes)
 
 static int read_rom(const char *path, struct fw_item *it)
 {
-	FILE *f = fopen(path, "rbe");
-	long len;
-	int ret = -errno;
+	int ret = file_load(path, 1u << 20, &it->data, &it->len);
 
-	if (!f)
-		return ret;
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) <= 0 || len > 1 << 20 ||
-	    fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return -EINVAL;
+	if (!ret && !it->len) {
+		free(it->data);
+		it->data = NULL;
+		ret = -EINVAL;
 	}
-	it->data = malloc((size_t)len);
-	it->len = (uint32_t)len;
-	if (!it->data || fread(it->data, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		return -EIO;
-	}
-	fclose(f);
-	return 0;
+	return ret == -EFBIG ? -EINVAL : ret;
 }
 
 static int cmp_file(const void *a, const void *b)

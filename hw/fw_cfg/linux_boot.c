@@ -11,15 +11,13 @@
  * (QEMU's xenfv-3.1 machine sets legacy_no_rng_seed, so qemu-xen adds none
  * there either).
  */
+#include "dm/file_load.h"
 #include "hw/fw_cfg/linux_boot.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Offsets in the real-mode header (boot.rst, "The real-mode kernel header"). */
 #define HDR_SETUP_SECTS	   0x1f1
@@ -79,48 +77,15 @@ static void put32(uint8_t *p, uint32_t v)
 static int slurp(const char *opt, const char *path, uint8_t **out, uint32_t *len, char *err,
 		 size_t errlen)
 {
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret;
+	int ret = file_load(path, MAX_FILE_SIZE, out, len);
 
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = -errno;
-		snprintf(err, errlen, "-%s %s: cannot read: %s", opt, path, strerror(errno));
-		goto err_close;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_SIZE) {
-		ret = -EINVAL;
+	if (ret == -EINVAL || ret == -EFBIG)
 		snprintf(err, errlen, "-%s %s: not a regular file of at most %u bytes", opt, path,
 			 MAX_FILE_SIZE);
-		goto err_close;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		snprintf(err, errlen, "-%s %s: out of memory", opt, path);
-		goto err_close;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n <= 0) {
-			ret = n ? -errno : -EIO;
-			snprintf(err, errlen, "-%s %s: cannot read: %s", opt, path,
-				 n ? strerror(errno) : "file shrank while reading");
-			free(buf);
-			goto err_close;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*out = buf;
-	*len = (uint32_t)got;
-	return 0;
-err_close:
-	if (fd >= 0)
-		close(fd);
+	else if (ret == -EIO)
+		snprintf(err, errlen, "-%s %s: cannot read: file shrank while reading", opt, path);
+	else if (ret)
+		snprintf(err, errlen, "-%s %s: cannot read: %s", opt, path, strerror(-ret));
 	return ret;
 }
 
@@ -219,12 +184,12 @@ static int load_initrd(struct linux_boot *lb, const char *path, uint8_t *hdr, ui
 		       char *err, size_t errlen)
 {
 	uint32_t max = initrd_max(hdr, lb->protocol, below_4g);
-	struct stat st;
+	uint64_t size;
 	int ret;
 
 	/* Refused before it is read, then checked again on what was read. */
-	if (!stat(path, &st) && (uint64_t)st.st_size >= max)
-		lb->initrd_size = st.st_size > UINT32_MAX ? UINT32_MAX : (uint32_t)st.st_size;
+	if (!file_size(path, &size) && size >= max)
+		lb->initrd_size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 	else if ((ret = slurp("initrd", path, &lb->initrd, &lb->initrd_size, err, errlen)))
 		return ret;
 	if (lb->initrd_size >= max) {
