@@ -62,6 +62,7 @@ CORE_SRCS := \
 	dm/device.c \
 	dm/ioreq.c \
 	dm/input.c \
+	dm/display.c \
 	dm/qemuopts.c \
 	dm/runstate.c \
 	dm/state.c \
@@ -181,7 +182,8 @@ UNIT_TESTS := \
 	xen_mapcache \
 	vga_regs \
 	vga_mem \
-	vga_text
+	vga_text \
+	display
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
