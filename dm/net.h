@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Network backends as a NIC model sees them: the one contract between
+ * hw/net (rtl8139, e1000) and dm/net.c (tap, the test backends), so a NIC
+ * never sees a file descriptor and a backend never sees a register.
+ *
+ * A NIC's `netdev` property names a -netdev id; at init the NIC attaches
+ * to it with its receive ops. Frames are whole Ethernet frames without the
+ * FCS, at most NET_FRAME_MAX bytes (a NIC drops anything longer before it
+ * reaches the backend, and the backend never delivers longer).
+ *
+ * Receive is flow-controlled, as QEMU's can_receive: the backend reads
+ * from its fd only while can_receive() says the NIC has room, so a guest
+ * that never posts receive buffers costs nothing and loses nothing it was
+ * not already going to lose on a real wire. When the guest makes room the
+ * NIC calls net_rx_ready() and the backend resumes reading, in the loop.
+ * receive() runs in the loop, never inside a NIC's register access.
+ */
+#ifndef DM_NET_H
+#define DM_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct machine;
+struct net_port;
+
+/* Ethernet frame without FCS, VLAN tag allowed, plus the largest offload segment e1000 builds. */
+#define NET_FRAME_MAX 65536u
+
+struct net_rx_ops {
+	const char *name; /* the NIC's device type, for logs */
+	/* Room for one more frame now? */
+	bool (*can_receive)(void *opaque);
+	/* One frame of len (1..NET_FRAME_MAX) bytes from the wire. */
+	void (*receive)(void *opaque, const uint8_t *frame, size_t len);
+};
+
+/*
+ * Attach a NIC to the -netdev named id of machine m. Returns 0 with *port
+ * set, -ENOENT when no such netdev exists, -EBUSY when another NIC holds
+ * it (one NIC per backend, as QEMU's peer), -EINVAL for bad arguments.
+ */
+__attribute__((warn_unused_result)) int net_attach(struct machine *m, const char *id,
+						   const struct net_rx_ops *ops, void *opaque,
+						   struct net_port **port);
+void net_detach(struct net_port *port);
+
+/*
+ * Send one frame to the wire. 0 when sent or dropped by the backend as a
+ * wire would drop it (a full tap queue), -EINVAL for len 0 or over
+ * NET_FRAME_MAX. Never blocks.
+ */
+int net_send(struct net_port *port, const uint8_t *frame, size_t len);
+
+/* The NIC has room again: resume delivering frames (from the loop). */
+void net_rx_ready(struct net_port *port);
+
+/* The link as the backend sees it (tap up, peer connected). */
+bool net_link_up(const struct net_port *port);
+
+#endif
