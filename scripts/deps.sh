@@ -5,7 +5,8 @@ set -eu
 
 PKGS="gcc make pkg-config python3 \
 libjansson-dev libaio-dev libseccomp-dev libxen-dev libcmocka-dev \
-clang clang-format libclang-rt-14-dev qemu-system-x86 valgrind"
+clang clang-format libclang-rt-14-dev qemu-system-x86 valgrind \
+genisoimage pciutils"
 
 missing=""
 for p in $PKGS; do

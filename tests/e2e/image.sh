@@ -30,19 +30,24 @@ MIRROR=${E2E_MIRROR:-http://deb.debian.org/debian}
 # What dom0 runs: xl/libxl, xenstored, xenconsoled (xen-utils), Debian's
 # qemu-xen (qemu-system-xen) for the comparison, python3 for the DM wrapper,
 # and the libraries hvmdm links beyond the Xen ones.
-ROOTFS_PKGS=xen-utils-4.17,xen-utils-common,qemu-system-xen,kmod,busybox,procps,python3,libjansson4,libseccomp2,libaio1
+ROOTFS_PKGS=xen-utils-4.17,xen-utils-common,qemu-system-xen,kmod,busybox-static,procps,python3,libjansson4,libseccomp2,libaio1
 # Kernel module trees copied into dom0 (relative to lib/modules/KV/kernel).
 MODULE_DIRS="drivers/xen drivers/block/xen-blkback drivers/net/xen-netback"
 MODULE_FILES="drivers/block/loop.ko drivers/net/tun.ko"
-# Module trees kept for the Linux test guest (its IDE driver and what it needs).
-GUEST_MODULE_DIRS="drivers/ata drivers/scsi block crypto lib"
+# Module trees kept for the Linux test guest: the drivers of every device
+# hvmdm models or will (IDE disk and CD-ROM, ISO 9660, DRM for std VGA and
+# Cirrus, UHCI and HID, RTL8139, NE2000 and e1000) and what they need. Its
+# probes pick modules from here (tests/e2e/README.md).
+GUEST_MODULE_DIRS="drivers/ata drivers/scsi block crypto lib drivers/cdrom fs/isofs drivers/gpu/drm
+	drivers/usb drivers/hid drivers/input drivers/net/mii.ko drivers/net/ethernet/realtek
+	drivers/net/ethernet/8390 drivers/net/ethernet/intel"
 
 log() { echo "e2e-image: $*" >&2; }
 
 host_deps() {
 	local p missing=""
 	for p in debootstrap cpio qemu-system-x86 perl python3 nasm busybox-static kmod \
-		syslinux syslinux-common mtools dosfstools; do
+		syslinux syslinux-common mtools dosfstools genisoimage pciutils; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 			missing="$missing $p"
 	done
