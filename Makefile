@@ -92,7 +92,8 @@ HW_SRCS := \
 	hw/fw_cfg/linux_boot.c \
 	hw/vga/vga_regs.c \
 	hw/vga/vga_mem.c \
-	hw/vga/vga_text.c
+	hw/vga/vga_text.c \
+	hw/vga/cirrus_regs.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -183,6 +184,7 @@ UNIT_TESTS := \
 	vga_regs \
 	vga_mem \
 	vga_text \
+	cirrus_regs \
 	display
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
