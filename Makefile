@@ -99,6 +99,7 @@ HW_SRCS := \
 BACKEND_SRCS := \
 	dm/sandbox.c \
 	dm/chardev.c \
+	dm/net.c \
 	dm/block.c \
 	dm/drive.c \
 	dm/fdset.c \
@@ -165,6 +166,7 @@ UNIT_TESTS := \
 	xen_platform \
 	serial \
 	chardev \
+	net \
 	i8042 \
 	ps2 \
 	qmp \

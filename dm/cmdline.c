@@ -21,6 +21,7 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/machine_types.h"
+#include "dm/net.h"
 #include "dm/qemuopts.h"
 
 #define HVMDM_VERSION	     "0.1"
@@ -350,24 +351,22 @@ static int opt_chardev(struct cmdline_ctx *c, const char *arg)
 	return add_to(c, &c->mo->chardevs, arg);
 }
 
-/*
- * No network backend is in this build, so every -netdev is refused by
- * name rather than recorded for a NIC that does not exist.
- */
+/* Checked here (syntax, backend type), opened by the machine builder (dm/net.c). */
 static int opt_netdev(struct cmdline_ctx *c, const char *arg)
 {
+	char err[256];
 	struct qopts o;
-	const char *type;
-	int r;
 
-	if (qopts_parse(arg, &o))
-		return opt_error(c, "cannot parse '%s'", arg);
-	type = first_or(&o, "type");
-	r = opt_error(c,
-		      "network backend '%s' is not in this build (hvmdm has no emulated NIC yet)",
-		      type ? type : "");
-	qopts_free(&o);
-	return r;
+	if (net_check_opt(arg, err, sizeof(err)))
+		return opt_error(c, "%s", err);
+	keep_named_fds(c, arg);
+	/* stream addr.type=fd,addr.str=N and dgram local.str=N name fds too */
+	if (!qopts_parse(arg, &o)) {
+		keep_fd(c, qopts_get(&o, "addr.str"));
+		keep_fd(c, qopts_get(&o, "local.str"));
+		qopts_free(&o);
+	}
+	return add_to(c, &c->mo->netdevs, arg);
 }
 
 static int opt_serial(struct cmdline_ctx *c, const char *arg)

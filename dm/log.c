@@ -38,6 +38,7 @@ static const struct {
 	{ "bus", LOG_BUS, "region adds, moves, unclaimed accesses" },
 	{ "loop", LOG_LOOP, "timers, fds" },
 	{ "sandbox", LOG_SANDBOX, "seccomp and privilege drop" },
+	{ "net", LOG_NET, "network backends and NICs" },
 };
 
 #define N_CATS (sizeof(log_cats) / sizeof(log_cats[0]))

@@ -34,6 +34,7 @@ enum log_cat {
 	LOG_BUS = 1u << 13,	 /* bus: region adds, moves, unclaimed accesses */
 	LOG_LOOP = 1u << 14,	 /* loop: timers, fds */
 	LOG_SANDBOX = 1u << 15,	 /* sandbox */
+	LOG_NET = 1u << 16,	 /* net: network backends and NICs */
 };
 
 /* Categories currently on; tested inline by dm_dbg(). */

@@ -23,6 +23,7 @@
 #include "dm/device.h"
 #include "dm/log.h"
 #include "dm/machine.h"
+#include "dm/net.h"
 #include "hw/isa/serial.h"
 
 #define KIND(k)	 (1u << (k))
@@ -232,6 +233,13 @@ int machine_build(struct machine *m)
 		chardev_set_free(m);
 		return ret;
 	}
+	ret = net_add_opts(m, err, sizeof(err));
+	if (ret) {
+		dm_err("machine", "-netdev: %s", err);
+		net_set_free(m);
+		chardev_set_free(m);
+		return ret;
+	}
 	ret = build_board(m);
 	/* The -serial ports come with the board's ISA devices, before any -device. */
 	if (!ret)
@@ -266,6 +274,7 @@ void machine_teardown(struct machine *m)
 	m->next_slot = 0;
 	/* After the devices: their fini released the chardevs they held. */
 	chardev_set_free(m);
+	net_set_free(m);
 }
 
 struct dm_dev *machine_find_dev(struct machine *m, const char *id)

@@ -21,6 +21,7 @@ struct bus;
 struct loop;
 struct dm_dev;
 struct chardev_set;
+struct net_set;
 
 enum machine_kind {
 	MACHINE_NONE,  /* -machine none: libxl's probe run, no devices */
@@ -75,6 +76,7 @@ struct machine {
 	struct dm_dev **devs_tail;
 	uint8_t next_slot;	      /* the first free PCI slot for "next free" placement */
 	struct chardev_set *chardevs; /* -chardev/-serial backends (dm/chardev.h); NULL: none yet */
+	struct net_set *nets;	      /* -netdev backends (dm/net.h); NULL: none */
 	struct runstate rs; /* prelaunch/running/paused...; QMP and the platform follow it */
 	bool log_dirty;	    /* xen-set-global-dirty-log: report device writes to guest RAM */
 };

@@ -60,4 +60,36 @@ void net_rx_ready(struct net_port *port);
 /* The link as the backend sees it (tap up, peer connected). */
 bool net_link_up(const struct net_port *port);
 
+/*
+ * For the command line and the machine builder (not for NIC models).
+ *
+ * -netdev as QEMU 7.2 takes it (libxl writes the first form):
+ *   tap,id=ID,ifname=NAME[,br=BR][,script=no][,downscript=no][,vhost=off]
+ *   tap,id=ID,fd=N                  (an open /dev/net/tun fd, TUNSETIFF done)
+ *   socket,id=ID,fd=N               (stream: 4-byte big-endian length, frame;
+ *                                    datagram: one frame a datagram)
+ *   socket,id=ID,connect=H:P | listen=H:P | udp=H:P[,localaddr=H:P]
+ *   stream,id=ID,addr.type=unix,addr.path=P[,server=on|off]
+ *   stream,id=ID,addr.type=inet,addr.host=H,addr.port=P[,server=on|off]
+ *   stream,id=ID,addr.type=fd,addr.str=N
+ *   dgram,id=ID,local.type=fd,local.str=N
+ *   "type=tap" is the same as a leading "tap". br= is libxl's information
+ *   (its hotplug script bridges the tap); script= and downscript= other than
+ *   "no" are refused (hvmdm runs no scripts).
+ */
+/* Syntax only, nothing opened (the command line). 0 or -EINVAL with a message in err. */
+__attribute__((warn_unused_result)) int net_check_opt(const char *spec, char *err, size_t errlen);
+/* Open every -netdev of m->opts, in order. 0 or -errno with a message naming the option. */
+__attribute__((warn_unused_result)) int net_add_opts(struct machine *m, char *err, size_t errlen);
+/* Close every backend (after the NICs detached). */
+void net_set_free(struct machine *m);
+
+struct net_stats {
+	uint64_t rx_frames;  /* handed to the NIC */
+	uint64_t rx_dropped; /* read with no NIC attached, or too long */
+	uint64_t tx_frames;  /* taken by the host */
+	uint64_t tx_dropped; /* host queue full, peer absent */
+};
+struct net_stats net_port_stats(const struct net_port *port);
+
 #endif

@@ -200,9 +200,16 @@ static const struct {
 	{ { "-no-acpi" }, "'-no-acpi'", "ACPI" },
 	{ { "-vnc", "127.0.0.1:0,password=on,to=99" }, "'-vnc'", "VNC server" },
 	{ { "-display", "sdl" }, "'-display'", "sdl" },
-	{ { "-netdev", "type=tap,id=net0,ifname=vif5.0-emu,br=xenbr0,script=no" },
+	{ { "-netdev", "user,id=net0" }, "'-netdev'", "'user' is not in this build" },
+	{ { "-netdev", "type=tap,id=net0,ifname=vif5.0-emu,script=/etc/qemu-ifup" },
 	  "'-netdev'",
-	  "'tap'" },
+	  "runs no scripts" },
+	{ { "-netdev", "tap,id=net0,fd=5,ifname=vif5.0-emu" }, "'-netdev'", "invalid with fd=" },
+	{ { "-netdev", "tap,ifname=vif5.0-emu" }, "'-netdev'", "needs id=" },
+	{ { "-netdev", "tap,id=net0,ifname=vif5.0-emu,vhost=on" }, "'-netdev'", "vhost" },
+	{ { "-netdev", "socket,id=net0" }, "'-netdev'", "exactly one of" },
+	{ { "-netdev", "tap,id=net0,ifname=a-name-that-is-too-long" }, "'-netdev'", "ifname=" },
+	{ { "-netdev", "tap,id=net0,ifname=v,colour=red" }, "'-netdev'", "'colour'" },
 	{ { "-device", "rtl8139,id=nic0,netdev=net0,mac=00:16:3e:00:00:01" },
 	  "'-device'",
 	  "'rtl8139'" },
@@ -222,6 +229,32 @@ static const struct {
 	{ { "-rtc", "utc" }, "'-rtc'", "expected base=" },
 	{ { "-no-such-option" }, "'-no-such-option'", "not supported" },
 };
+
+/* Golden a's -netdev (argv-a.txt, xen-interface.md §7.1) is recorded as given; fd= is kept open. */
+static void netdev_as_libxl_writes_it(void **state)
+{
+	static const char *const argv[] = {
+		"-netdev", "type=tap,id=net0,ifname=vif1.0-emu,br=xenbr0,script=no,downscript=no",
+		"-netdev", "tap,id=net1,fd=7",
+		"-netdev", "socket,id=net2,fd=8",
+		"-netdev", "stream,id=net3,addr.type=fd,addr.str=9",
+		NULL
+	};
+	struct parsed p;
+	bool kept[10] = { false };
+
+	(void)state;
+	parse(&p, argv);
+	assert_int_equal(p.ret, 0);
+	assert_int_equal(p.mo.netdevs.n, 4);
+	assert_string_equal(p.mo.netdevs.v[0],
+			    "type=tap,id=net0,ifname=vif1.0-emu,br=xenbr0,script=no,downscript=no");
+	for (size_t i = 0; i < p.ro.nkeep_fds; i++)
+		if (p.ro.keep_fds[i] < 10)
+			kept[p.ro.keep_fds[i]] = true;
+	assert_true(kept[7] && kept[8] && kept[9]);
+	done(&p);
+}
 
 /* Golden a's direct-boot options, as libxl passes them (argv-a.txt); fw-cfg reads them. */
 static void direct_kernel_boot(void **state)
@@ -300,6 +333,7 @@ int main(void)
 		cmocka_unit_test(sandbox_option),
 		cmocka_unit_test(options_refused_by_name),
 		cmocka_unit_test(direct_kernel_boot),
+		cmocka_unit_test(netdev_as_libxl_writes_it),
 		cmocka_unit_test(libqtest_options),
 	};
 
