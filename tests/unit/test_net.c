@@ -84,6 +84,17 @@ static void rig_fini(struct rig *r)
 	loop_free(r->m.loop);
 }
 
+/* A -netdev socket,id=ID,fd= over a fresh socketpair of type; sv[1] is the test's end. */
+static void rig_socketpair(struct rig *r, int type, const char *id, int sv[2])
+{
+	char spec[64];
+
+	assert_int_equal(socketpair(AF_UNIX, type, 0, sv), 0);
+	snprintf(spec, sizeof(spec), "socket,id=%s,fd=%d", id, sv[0]);
+	rig_init(r, spec);
+	assert_int_equal(net_add_opts(&r->m, r->err, sizeof(r->err)), 0);
+}
+
 /* Let the loop take every event now (virtual clock: never waits). */
 static void spin(struct rig *r)
 {
@@ -122,14 +133,10 @@ static void stream_both_ways_with_flow_control(void **state)
 	struct net_port *port, *again;
 	struct nic nic = { .room = true };
 	uint8_t f[1514], got[4 + 1514];
-	char spec[64];
 	int sv[2];
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	snprintf(spec, sizeof(spec), "socket,id=hs0,fd=%d", sv[0]);
-	rig_init(&r, spec);
-	assert_int_equal(net_add_opts(&r.m, r.err, sizeof(r.err)), 0);
+	rig_socketpair(&r, SOCK_STREAM, "hs0", sv);
 	assert_int_equal(net_attach(&r.m, "nope", &nic_ops, &nic, &port), -ENOENT);
 	assert_int_equal(net_attach(&r.m, "hs0", &nic_ops, &nic, &port), 0);
 	assert_int_equal(net_attach(&r.m, "hs0", &nic_ops, &nic, &again), -EBUSY);
@@ -195,14 +202,10 @@ static void stream_oversize_record_drops_peer(void **state)
 	struct rig r;
 	struct net_port *port;
 	struct nic nic = { .room = true };
-	char spec[64];
 	int sv[2];
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	snprintf(spec, sizeof(spec), "socket,id=hs0,fd=%d", sv[0]);
-	rig_init(&r, spec);
-	assert_int_equal(net_add_opts(&r.m, r.err, sizeof(r.err)), 0);
+	rig_socketpair(&r, SOCK_STREAM, "hs0", sv);
 	assert_int_equal(net_attach(&r.m, "hs0", &nic_ops, &nic, &port), 0);
 	/* empty records carry nothing and are skipped */
 	put_record(sv[1], NULL, 0);
@@ -223,16 +226,12 @@ static void dgram_frames_and_oversize(void **state)
 	struct net_port *port;
 	struct nic nic = { .room = true };
 	uint8_t f[300], got[400];
-	char spec[64];
 	int sv[2], sz = 1 << 20;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	rig_socketpair(&r, SOCK_DGRAM, "d0", sv);
 	assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)), 0);
 	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)), 0);
-	snprintf(spec, sizeof(spec), "socket,id=d0,fd=%d", sv[0]);
-	rig_init(&r, spec);
-	assert_int_equal(net_add_opts(&r.m, r.err, sizeof(r.err)), 0);
 	assert_int_equal(net_attach(&r.m, "d0", &nic_ops, &nic, &port), 0);
 	frame_fill(f, sizeof(f), 3);
 	assert_int_equal(send(sv[1], big, sizeof(big), 0), (ssize_t)sizeof(big));
