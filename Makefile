@@ -93,7 +93,9 @@ HW_SRCS := \
 	hw/vga/vga_regs.c \
 	hw/vga/vga_mem.c \
 	hw/vga/vga_text.c \
-	hw/vga/cirrus_regs.c
+	hw/vga/cirrus_regs.c \
+	hw/vga/vga_adapter.c \
+	hw/vga/vga_render.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -187,7 +189,8 @@ UNIT_TESTS := \
 	vga_mem \
 	vga_text \
 	cirrus_regs \
-	display
+	display \
+	vga_adapter
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)

@@ -8,6 +8,7 @@
 #ifndef DM_PLATFORM_H
 #define DM_PLATFORM_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -39,6 +40,30 @@ struct platform_ops {
 	 * hw/ reads the date only here, never from the OS.
 	 */
 	int64_t (*rtc_seconds)(void *opaque);
+	/*
+	 * Video RAM as guest memory (xen-interface.md §5.1, qemu-xen's
+	 * xen_ram_alloc): size bytes (whole 4 KiB pages) populated in the guest
+	 * right above its RAM, *host the device model's mapping of them.
+	 * NULL, or -EOPNOTSUPP: VRAM is a host buffer of the device's own and
+	 * the device emulates every access to it (the standalone platform).
+	 */
+	int (*vram_alloc)(void *opaque, uint64_t size, void **host);
+	void (*vram_free)(void *opaque, void *host, uint64_t size);
+	/*
+	 * Move the VRAM to guest-physical gpa (the framebuffer BAR was mapped
+	 * there) or back out of the guest's view (mapped false), so the
+	 * guest's framebuffer accesses reach RAM without ioreqs (Xen:
+	 * relocate_memory + pin_memory_cacheattr). 0, or -errno: then the
+	 * device emulates the range as MMIO.
+	 */
+	int (*vram_map)(void *opaque, void *host, uint64_t size, uint64_t gpa, bool mapped);
+	/*
+	 * OR into bitmap (a bit per 4 KiB page from the VRAM's start) the pages
+	 * the guest wrote directly since the last call, and re-arm (Xen:
+	 * track_dirty_vram on the mapped range). 0, or -errno: treat them all
+	 * as written.
+	 */
+	int (*vram_dirty)(void *opaque, void *host, uint64_t size, uint64_t *bitmap);
 };
 
 /*
@@ -95,6 +120,34 @@ static inline int64_t plat_rtc_seconds(struct platform *p)
 	if (p->ops && p->ops->rtc_seconds)
 		return p->ops->rtc_seconds(p->opaque);
 	return PLAT_RTC_BASE_DEFAULT;
+}
+
+static inline int plat_vram_alloc(struct platform *p, uint64_t size, void **host)
+{
+	if (p->ops && p->ops->vram_alloc)
+		return p->ops->vram_alloc(p->opaque, size, host);
+	return -EOPNOTSUPP;
+}
+
+static inline void plat_vram_free(struct platform *p, void *host, uint64_t size)
+{
+	if (p->ops && p->ops->vram_free)
+		p->ops->vram_free(p->opaque, host, size);
+}
+
+static inline int plat_vram_map(struct platform *p, void *host, uint64_t size, uint64_t gpa,
+				bool mapped)
+{
+	if (p->ops && p->ops->vram_map)
+		return p->ops->vram_map(p->opaque, host, size, gpa, mapped);
+	return -EOPNOTSUPP;
+}
+
+static inline int plat_vram_dirty(struct platform *p, void *host, uint64_t size, uint64_t *bitmap)
+{
+	if (p->ops && p->ops->vram_dirty)
+		return p->ops->vram_dirty(p->opaque, host, size, bitmap);
+	return -EOPNOTSUPP;
 }
 
 /* The INTx link a pin of slot uses, as Xen's hvm_pci_intx_link() computes it. */

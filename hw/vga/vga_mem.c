@@ -91,7 +91,7 @@ uint8_t vga_mem_read(const struct vga_regs *r, struct vga_mem *m, uint32_t off)
 
 	if (a < 0)
 		return 0xff;
-	if (r->sr[VGA_SEQ_MEMORY_MODE] & VGA_SR04_CHAIN4)
+	if (vga_sr(r, VGA_SEQ_MEMORY_MODE) & VGA_SR04_CHAIN4)
 		return (uint64_t)a < m->vram_size ? m->vram[a] : 0xff;
 	if (r->gr[VGA_GFX_MODE] & VGA_GR05_ODD_EVEN) {
 		uint64_t b = ((uint64_t)(a & ~1) << 1) | (r->gr[VGA_GFX_PLANE_READ] & 2) | (a & 1);
@@ -162,12 +162,12 @@ static void write_byte(struct vga_mem *m, uint64_t b, uint8_t val)
 void vga_mem_write(const struct vga_regs *r, struct vga_mem *m, uint32_t off, uint8_t val)
 {
 	int64_t a = map_offset(r, m, off);
-	uint8_t map_mask = r->sr[VGA_SEQ_PLANE_WRITE];
+	uint8_t map_mask = vga_sr(r, VGA_SEQ_PLANE_WRITE);
 	uint32_t v, keep, old;
 
 	if (a < 0)
 		return;
-	if (r->sr[VGA_SEQ_MEMORY_MODE] & VGA_SR04_CHAIN4) {
+	if (vga_sr(r, VGA_SEQ_MEMORY_MODE) & VGA_SR04_CHAIN4) {
 		if (map_mask & (1u << (a & 3)))
 			write_byte(m, a, val);
 		return;

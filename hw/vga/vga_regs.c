@@ -260,6 +260,7 @@ void vga_regs_write(struct vga_regs *s, unsigned off, uint8_t val)
 		break;
 	case VGA_SEQ_D:
 		s->sr[s->sr_index] = val & sr_write_mask[s->sr_index];
+		s->sr_vbe[s->sr_index] = s->sr[s->sr_index];
 		break;
 	case VGA_PEL_MSK:
 		if (s->cfg.pel_mask)
@@ -324,6 +325,8 @@ int vga_regs_save(const struct vga_regs *s, struct snap_wr *w)
 	snap_u8(w, "st01", s->st01);
 	snap_u8(w, "sr_index", s->sr_index);
 	snap_bytes(w, "sr", s->sr, sizeof(s->sr));
+	snap_bytes(w, "sr_vbe", s->sr_vbe, sizeof(s->sr_vbe));
+	snap_u8(w, "vbe_sr", s->vbe_sr);
 	snap_u8(w, "gr_index", s->gr_index);
 	snap_bytes(w, "gr", s->gr, sizeof(s->gr));
 	snap_u8(w, "cr_index", s->cr_index);
@@ -358,6 +361,10 @@ static bool regs_valid(const struct vga_regs *t)
 	for (unsigned i = 0; i < VGA_SEQ_C; i++)
 		if (t->sr[i] & ~sr_write_mask[i])
 			return false;
+	/* VBE adds chain-4 (SR4 bit 3) and all planes (SR2) to what the guest wrote */
+	for (unsigned i = 0; i < VGA_SEQ_C; i++)
+		if (t->sr_vbe[i] & ~sr_write_mask[i])
+			return false;
 	for (unsigned i = 0; i < VGA_GFX_C; i++)
 		if (t->gr[i] & ~gr_write_mask[i])
 			return false;
@@ -378,6 +385,8 @@ int vga_regs_load(struct vga_regs *s, struct snap_rd *r)
 	ret |= snap_get_u8(r, "st01", &t.st01);
 	ret |= snap_get_u8(r, "sr_index", &t.sr_index);
 	ret |= snap_get_bytes(r, "sr", t.sr, sizeof(t.sr));
+	ret |= snap_get_bytes(r, "sr_vbe", t.sr_vbe, sizeof(t.sr_vbe));
+	ret |= snap_get_bool(r, "vbe_sr", &t.vbe_sr);
 	ret |= snap_get_u8(r, "gr_index", &t.gr_index);
 	ret |= snap_get_bytes(r, "gr", t.gr, sizeof(t.gr));
 	ret |= snap_get_u8(r, "cr_index", &t.cr_index);

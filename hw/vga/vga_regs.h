@@ -124,6 +124,15 @@ struct vga_regs {
 	struct vga_regs_cfg cfg;
 	uint8_t msr, fcr, st00, st01;
 	uint8_t sr_index, sr[VGA_SEQ_C];
+	/*
+	 * The sequencer as the memory path and the renderer see it while
+	 * vbe_sr is set: sr, except where Bochs VBE forced chain-4 and all
+	 * planes without the guest reading that back (QEMU's sr_vbe, from the
+	 * CVE-2016-3712 fix). Each sequencer write updates both. The adapter
+	 * sets vbe_sr; both are saved here.
+	 */
+	uint8_t sr_vbe[VGA_SEQ_C];
+	bool vbe_sr;
 	uint8_t gr_index, gr[VGA_GFX_C];
 	uint8_t cr_index, cr[VGA_CRTC_C];
 	uint8_t ar_index, ar[VGA_ATT_C];
@@ -137,6 +146,12 @@ struct vga_regs {
 	 * VBE's 8-bit DAC mode all 8. */
 	uint8_t palette[VGA_DAC_ENTRIES * 3];
 };
+
+/* Sequencer register i (< VGA_SEQ_C) as memory access and scan-out use it. */
+static inline uint8_t vga_sr(const struct vga_regs *s, unsigned i)
+{
+	return s->vbe_sr ? s->sr_vbe[i] : s->sr[i];
+}
 
 void vga_regs_init(struct vga_regs *s, const struct vga_regs_cfg *cfg);
 /* Power-on state, as QEMU's vga_common_reset: every register 0. */

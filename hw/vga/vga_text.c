@@ -29,7 +29,7 @@ void vga_text_geometry(const struct vga_regs *r, struct vga_text_geom *g)
 	const uint8_t *cr = r->cr;
 	uint8_t ov = cr[VGA_CRTC_OVERFLOW];
 	unsigned vde = cr[VGA_CRTC_V_DISP_END] | (ov & 0x02) << 7 | (ov & 0x40) << 3;
-	uint8_t sr1 = r->sr[VGA_SEQ_CLOCK_MODE];
+	uint8_t sr1 = vga_sr(r, VGA_SEQ_CLOCK_MODE);
 
 	g->char_height = (cr[VGA_CRTC_MAX_SCAN] & 0x1f) + 1;
 	g->char_width = (sr1 & VGA_SR01_DOT_CLOCK_DIV) ? 16 : (sr1 & VGA_SR01_8DOT) ? 8 : 9;
@@ -68,7 +68,7 @@ static uint32_t font_map(unsigned hi, unsigned lo2)
 uint8_t vga_text_glyph_row(const struct vga_regs *r, const struct vga_mem *m, uint8_t ch,
 			   uint8_t attr, unsigned line)
 {
-	uint8_t v = r->sr[VGA_SEQ_CHARACTER_MAP];
+	uint8_t v = vga_sr(r, VGA_SEQ_CHARACTER_MAP);
 	/* attribute bit 3 set picks map A (bits 5, 3-2), clear map B (bits 4, 1-0) */
 	uint32_t base =
 	    (attr & 0x08) ? font_map(v >> 5 & 1, v >> 2 & 3) : font_map(v >> 4 & 1, v & 3);
