@@ -287,6 +287,8 @@ static void planar16(void **state)
 /* Font bytes to plane 2 and cells to planes 0/1, as the BIOS does it. */
 static void text_put(struct rig *g)
 {
+	dac(g, 1, 0x00, 0x00, 0x2a);
+	dac(g, 15, 0x3f, 0x3f, 0x3f);
 	idx(g, 0x3c4, 0x02, 0x04);
 	idx(g, 0x3c4, 0x04, 0x06);
 	idx(g, 0x3ce, 0x04, 0x02);
@@ -314,8 +316,6 @@ static void text_mode(void **state)
 
 	(void)state;
 	mode3(g);
-	dac(g, 1, 0x00, 0x00, 0x2a);
-	dac(g, 15, 0x3f, 0x3f, 0x3f);
 	text_put(g);
 	refresh(g, false, &s, &d);
 	assert_int_equal(s.width, 720);
@@ -347,8 +347,6 @@ static void text_cursor_blinks(void **state)
 
 	(void)state;
 	mode3(g);
-	dac(g, 1, 0x00, 0x00, 0x2a);
-	dac(g, 15, 0x3f, 0x3f, 0x3f);
 	text_put(g);
 	idx(g, 0x3d4, 0x0a, 0x0e);
 	idx(g, 0x3d4, 0x0b, 0x0f);
