@@ -95,7 +95,8 @@ HW_SRCS := \
 	hw/vga/vga_text.c \
 	hw/vga/cirrus_regs.c \
 	hw/vga/vga_adapter.c \
-	hw/vga/vga_render.c
+	hw/vga/vga_render.c \
+	hw/vga/cirrus_blt.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -189,6 +190,7 @@ UNIT_TESTS := \
 	vga_mem \
 	vga_text \
 	cirrus_regs \
+	cirrus_blt \
 	display \
 	vga_adapter
 
