@@ -105,6 +105,7 @@ BACKEND_SRCS := \
 	dm/net.c \
 	dm/block.c \
 	dm/drive.c \
+	dm/blockdev.c \
 	dm/fdset.c \
 	dm/qmp.c \
 	dm/qmp_cmds.c \

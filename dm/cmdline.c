@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dm/blockdev.h"
 #include "dm/cmdline.h"
 #include "dm/device.h"
 #include "dm/log.h"
@@ -343,6 +344,19 @@ static int opt_drive(struct cmdline_ctx *c, const char *arg)
 {
 	keep_named_fds(c, arg);
 	return add_to(c, &c->mo->drives, arg);
+}
+
+/* A -blockdev node is kept as the if=none -drive it equals (dm/blockdev.h). */
+static int opt_blockdev(struct cmdline_ctx *c, const char *arg)
+{
+	char err[256], *drive;
+	int r;
+
+	if (blockdev_to_drive(arg, &drive, err, sizeof(err)))
+		return opt_error(c, "%s", err);
+	r = add_to(c, &c->mo->drives, drive);
+	free(drive);
+	return r;
 }
 
 static int opt_chardev(struct cmdline_ctx *c, const char *arg)
@@ -834,6 +848,8 @@ static const struct opt_desc opt_table[] = {
 	{ "device", true, opt_device, OPT_QEMU, "TYPE[,prop=val...]",
 	  "add a device; -device help, -device TYPE,help" },
 	{ "drive", true, opt_drive, OPT_QEMU, "OPTS", "a disk or CD-ROM backend" },
+	{ "blockdev", true, opt_blockdev, OPT_QEMU, "driver=file,node-name=N,filename=F",
+	  "a raw image as a node for -device ide-hd|ide-cd,drive=N" },
 	{ "chardev", true, opt_chardev, OPT_QEMU, "BACKEND,id=ID,...", "a character backend" },
 	{ "netdev", true, opt_netdev, OPT_QEMU, "tap,id=ID,...", "a network backend" },
 	{ "net", true, opt_net, OPT_QEMU, "none", "no network" },

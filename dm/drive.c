@@ -155,6 +155,11 @@ int drive_parse(const char *spec, struct drive_conf *out, char *err, size_t errl
 	if (out->iface == BLK_IF_NONE && !id) {
 		snprintf(err, errlen, "-drive: if=none needs id=");
 		ret = -EINVAL;
+	} else if (file && !strncmp(file, "blkdebug:", 9)) {
+		/* QEMU's error-injection driver: hvmdm opens raw files only. */
+		snprintf(err, errlen, "-drive: file=%s: the blkdebug driver is not supported",
+			 file);
+		ret = -EINVAL;
 	} else if (!file && out->media == BLK_MEDIA_DISK && out->iface == BLK_IF_IDE) {
 		snprintf(err, errlen, "-drive: a disk needs file=");
 		ret = -EINVAL;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "dm/block.h"
+#include "dm/blockdev.h"
 #include "dm/loop.h"
 
 #define IMG_SIZE (1u << 20)
@@ -117,6 +118,52 @@ static void drive_position(void **state)
 	}
 }
 
+/* -blockdev as QEMU 7.2's ide-test and cdrom-test write it becomes an if=none drive. */
+static void blockdev_is_an_if_none_drive(void **state)
+{
+	static const struct {
+		const char *spec, *drive;
+	} cases[] = {
+		{ "driver=file,node-name=hda,filename=/tmp/qtest.1",
+		  "if=none,id=hda,file=/tmp/qtest.1,format=raw" },
+		{ "file,node-name=cd1,filename=/tmp/a,,b.iso,read-only=on",
+		  "if=none,id=cd1,file=/tmp/a,,b.iso,format=raw,readonly=on" },
+		{ "driver=file,node-name=x,filename=f,auto-read-only=on", "if=none,id=x,file=f,format=raw" },
+	};
+	static const struct {
+		const char *spec, *msg;
+	} bad[] = {
+		{ "driver=qcow2,node-name=a,filename=f", "driver 'qcow2' is not supported" },
+		{ "driver=blkdebug,node-name=a,filename=f", "driver 'blkdebug' is not supported" },
+		{ "node-name=a,filename=f", "'driver' is missing" },
+		{ "driver=file,filename=f", "node-name= is needed" },
+		{ "driver=file,node-name=a", "'filename' is missing" },
+		{ "driver=file,node-name=a,filename=f,discard=unmap", "'discard' is not supported" },
+		{ "driver=file,node-name=a,filename=f,read-only=perhaps", "on or off" },
+	};
+	struct drive_conf c;
+	char err[200], *drive;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (blockdev_to_drive(cases[i].spec, &drive, err, sizeof(err)))
+			fail_msg("%s: %s", cases[i].spec, err);
+		assert_string_equal(drive, cases[i].drive);
+		/* and the drive parses as the if=none node -device drive= names */
+		assert_int_equal(drive_parse(drive, &c, err, sizeof(err)), 0);
+		assert_int_equal(c.iface, BLK_IF_NONE);
+		drive_conf_free(&c);
+		free(drive);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(blockdev_to_drive(bad[i].spec, &drive, err, sizeof(err)), -EINVAL);
+		assert_null(drive);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("%s: '%s' lacks '%s'", bad[i].spec, err, bad[i].msg);
+	}
+}
+
 static void drive_errors_name_the_problem(void **state)
 {
 	static const struct {
@@ -136,6 +183,9 @@ static void drive_errors_name_the_problem(void **state)
 		{ "file=a,if=ide,index=1,unit=1", "index cannot be used with bus and unit" },
 		{ "file=a,if=ide,bus=2", "bus=2" },
 		{ "file=a,if=ide,unit=2", "unit 2 too big" },
+		/* ide-test's flush cases: QEMU's error-injection driver, refused by name */
+		{ "file=blkdebug::/tmp/x,if=ide,cache=writeback,format=raw",
+		  "the blkdebug driver is not supported" },
 	};
 	struct drive_conf c;
 	char err[200];
@@ -275,6 +325,7 @@ int main(void)
 		cmocka_unit_test(drive_strings_from_libxl),
 		cmocka_unit_test(drive_errors_name_the_problem),
 		cmocka_unit_test(drive_position),
+		cmocka_unit_test(blockdev_is_an_if_none_drive),
 		cmocka_unit_test_setup_teardown(every_cache_mode_moves_data, make_image,
 						remove_image),
 		cmocka_unit_test_setup_teardown(cache_none_uses_libaio_on_a_real_disk, make_image,
