@@ -890,6 +890,8 @@ static bool cmd_set_features(struct ide_drive *d, uint8_t cmd)
 static bool cmd_diagnose(struct ide_drive *d, uint8_t cmd)
 {
 	(void)cmd;
+	/* §8.11: DEV and LBA cleared too (QEMU 7.2 cmd_exec_dev_diagnostic), not only the head */
+	d->select = ATA_DEV_ALWAYS_ON;
 	ide_set_signature(d);
 	d->error = 0x01; /* §8.11 table 26: device 0 passed, device 1 passed or absent */
 	if (d->is_cd) {

@@ -385,6 +385,24 @@ static void unknown_opcode_aborts(void **state)
 	rig_free(r);
 }
 
+/*
+ * EXECUTE DEVICE DIAGNOSTIC addressed to device 1 (ATA/ATAPI-6 §8.11: the
+ * Device register's DEV bit is cleared), as QEMU 7.2's cmd_exec_dev_diagnostic
+ * and its ide-test /x86_64/ide/diagnostic: the device register then reads 0xa0.
+ */
+static void diagnostic_clears_dev(void **state)
+{
+	struct rig *r = rig_new(false, true, false);
+
+	(void)state;
+	outb(r, 0x1f6, 0xf5); /* DEV=1, LBA, head 5 */
+	outb(r, 0x1f7, 0x90);
+	assert_int_equal(inb(r, 0x1f6), 0xa0);
+	assert_int_equal(inb(r, 0x1f1), 0x01); /* device 0 passed, device 1 passed */
+	assert_int_equal(inb(r, 0x1f7), 0x50); /* DRDY | DSC */
+	rig_free(r);
+}
+
 /* ------------------------------------------------------------ DMA and data integrity */
 
 static void dma_start(struct rig *r, uint32_t table, bool to_memory)
@@ -1331,6 +1349,7 @@ int main(void)
 		cmocka_unit_test(nien_masks_interrupt),
 		cmocka_unit_test(lba_range_checks),
 		cmocka_unit_test(unknown_opcode_aborts),
+		cmocka_unit_test(diagnostic_clears_dev),
 		cmocka_unit_test(integrity_sync),
 		cmocka_unit_test(integrity_async),
 		cmocka_unit_test(rep_insw_block),
