@@ -90,6 +90,11 @@ HW_SRCS := \
 	hw/isa/ps2.c \
 	hw/fw_cfg/fw_cfg.c \
 	hw/fw_cfg/linux_boot.c \
+	hw/net/e1000.c \
+	hw/net/e1000_eeprom.c \
+	hw/net/e1000_phy.c \
+	hw/net/e1000_tx.c \
+	hw/net/e1000_rx.c \
 	hw/vga/vga_regs.c \
 	hw/vga/vga_mem.c \
 	hw/vga/vga_text.c \
@@ -206,11 +211,6 @@ unit_extra_i440fx := tests/golden/golden.c
 # The PIIX4 PM and Xen platform tests compare with the golden config dumps (dev_rig.h).
 unit_extra_piix4_pm := tests/golden/golden.c
 unit_extra_xen_platform := tests/golden/golden.c
-
-# The e1000 model against a fake of dm/net.h (until dm/net.c is in the library).
-E1000_SRCS := hw/net/e1000.c hw/net/e1000_eeprom.c hw/net/e1000_phy.c hw/net/e1000_tx.c \
-	hw/net/e1000_rx.c
-unit_extra_e1000 := $(E1000_SRCS)
 
 # The bad-input test builds the real boards on the sim platform.
 unit_extra_bad_input := dm/machine.c

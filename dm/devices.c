@@ -26,6 +26,7 @@
 	X(ide_cd)                       \
 	/* PCI add-ons */               \
 	X(xen_platform)                 \
+	X(e1000)                        \
 	/* USB */
 
 #define DECLARE(name) extern const struct dev_type name##_type;

@@ -7,6 +7,7 @@ PKGS="gcc make pkg-config python3 \
 libjansson-dev libaio-dev libseccomp-dev libxen-dev libcmocka-dev \
 clang clang-format libclang-rt-14-dev qemu-system-x86 valgrind \
 genisoimage pciutils \
+ipxe-qemu \
 dpkg-dev meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev flex bison"
 
 # QEMU's qtest programs are built from Debian's qemu source package

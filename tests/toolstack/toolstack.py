@@ -171,6 +171,9 @@ def run_accepted(name, hdr, argv, env):
     if "restrict" in hdr and os.geteuid() != 0:
         print("skip %s (-chroot/-runas need root)" % name)
         return
+    if "tap" in hdr and os.geteuid() != 0:
+        print("skip %s (-netdev tap creates %s through /dev/net/tun: needs root)" % (name, hdr["tap"]))
+        return
     if "restrict" in hdr:
         rdir = subst(hdr["restrict"], env).split()[0].split("=", 1)[1]
         os.mkdir(rdir, 0o000)  # as libxl creates it
