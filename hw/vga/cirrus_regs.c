@@ -51,19 +51,19 @@ static const uint8_t gr_ext_mask[CIRRUS_GR_C] = {
 	[0x38] = 0xff, [0x39] = 0xff,
 };
 
-void cirrus_regs_init(struct cirrus_regs *c, const struct vga_regs_cfg *cfg)
+void cirrus_regs_init(struct cirrus_regs *c, struct vga_regs *vga)
 {
 	memset(c, 0, sizeof(*c));
-	vga_regs_init(&c->vga, cfg);
+	c->vga = vga;
 	cirrus_regs_reset(c);
 }
 
 void cirrus_regs_reset(struct cirrus_regs *c)
 {
-	struct vga_regs_cfg cfg = c->vga.cfg;
+	struct vga_regs *vga = c->vga;
 
 	memset(c, 0, sizeof(*c));
-	vga_regs_init(&c->vga, &cfg);
+	c->vga = vga;
 	c->sr[CIRRUS_SR_UNLOCK] = CIRRUS_SR6_LOCKED;
 	/* QEMU: "4MB 64 bit memory config, always PCI" (TRM SR0F, SR15, SR17, SR1F, GR18). */
 	c->sr[CIRRUS_SR_MCLK] = 0x2d;
@@ -71,7 +71,7 @@ void cirrus_regs_reset(struct cirrus_regs *c)
 	c->sr[CIRRUS_SR_DRAM_CTL] = 0x98;
 	c->sr[CIRRUS_SR_CONFIG] = 0x20;
 	c->sr[CIRRUS_SR_MEM_SIZE] = 0x04;
-	c->vga.cr[CIRRUS_CR_PART_ID] = CIRRUS_ID_CLGD5446;
+	c->vga->cr[CIRRUS_CR_PART_ID] = CIRRUS_ID_CLGD5446;
 	/* QEMU resets the lock to 5: the first four reads do not unlock (it counts on past 5). */
 	c->hidden_dac_lock = 5;
 }
@@ -81,7 +81,7 @@ static uint8_t sr_read(const struct cirrus_regs *c)
 	uint8_t i = c->sr_index;
 
 	if (i <= SR_STD_LAST)
-		return c->vga.sr[i];
+		return c->vga->sr[i];
 	if ((i & SR_ALIAS_MASK) == CIRRUS_SR_CURSOR_X || (i & SR_ALIAS_MASK) == CIRRUS_SR_CURSOR_Y)
 		return c->sr[i & SR_ALIAS_MASK];
 	return i < CIRRUS_SR_C ? c->sr[i] : 0xff;
@@ -92,8 +92,8 @@ static unsigned sr_write(struct cirrus_regs *c, uint8_t val)
 	uint8_t i = c->sr_index;
 
 	if (i <= SR_STD_LAST) {
-		c->vga.sr_index = i;
-		vga_regs_write(&c->vga, VGA_SEQ_D, val);
+		c->vga->sr_index = i;
+		vga_regs_write(c->vga, VGA_SEQ_D, val);
 		return 0;
 	}
 	if ((i & SR_ALIAS_MASK) == CIRRUS_SR_CURSOR_X) {
@@ -136,7 +136,7 @@ uint8_t cirrus_gr_read(const struct cirrus_regs *c, uint8_t idx)
 		return c->gr[idx];
 	default:
 		if (idx <= GR_STD_LAST)
-			return c->vga.gr[idx];
+			return c->vga->gr[idx];
 		return idx < CIRRUS_GR_C ? c->gr[idx] : 0xff;
 	}
 }
@@ -157,8 +157,8 @@ unsigned cirrus_gr_write(struct cirrus_regs *c, uint8_t idx, uint8_t val)
 {
 	if (idx <= GR_STD_LAST) {
 		/* The VGA core keeps its masked copy (the planar path reads it). */
-		c->vga.gr_index = idx;
-		vga_regs_write(&c->vga, VGA_GFX_D, val);
+		c->vga->gr_index = idx;
+		vga_regs_write(c->vga, VGA_GFX_D, val);
 		if (idx == 0)
 			c->shadow_gr0 = val;
 		else if (idx == 1)
@@ -188,14 +188,14 @@ unsigned cirrus_gr_write(struct cirrus_regs *c, uint8_t idx, uint8_t val)
 
 static bool crtc_data_port(const struct cirrus_regs *c, unsigned off)
 {
-	bool color = c->vga.msr & VGA_MIS_COLOR;
+	bool color = c->vga->msr & VGA_MIS_COLOR;
 
 	return (off == VGA_CGA_CRTC_DATA && color) || (off == VGA_MDA_CRTC_DATA && !color);
 }
 
 static uint8_t cr_read(const struct cirrus_regs *c)
 {
-	uint8_t i = c->vga.cr_index;
+	uint8_t i = c->vga->cr_index;
 
 	switch (i) {
 	case 0x00 ... CR_STD_LAST:
@@ -203,11 +203,11 @@ static uint8_t cr_read(const struct cirrus_regs *c)
 	case 0x22:
 	case 0x25:
 	case CIRRUS_CR_PART_ID:
-		return c->vga.cr[i];
+		return c->vga->cr[i];
 	case CIRRUS_CR_ATT_TOGGLE:
-		return c->vga.ar_flip_flop ? 0x80 : 0;
+		return c->vga->ar_flip_flop ? 0x80 : 0;
 	case CIRRUS_CR_ATT_INDEX:
-		return c->vga.ar_index & VGA_AR_INDEX_MASK;
+		return c->vga->ar_index & VGA_AR_INDEX_MASK;
 	default:
 		return 0xff;
 	}
@@ -215,12 +215,12 @@ static uint8_t cr_read(const struct cirrus_regs *c)
 
 static void cr_write(struct cirrus_regs *c, unsigned off, uint8_t val)
 {
-	uint8_t i = c->vga.cr_index;
+	uint8_t i = c->vga->cr_index;
 
 	if (i <= CR_STD_LAST)
-		vga_regs_write(&c->vga, off, val); /* CR0-7 protection lives there */
+		vga_regs_write(c->vga, off, val); /* CR0-7 protection lives there */
 	else if (i >= 0x19 && i <= CIRRUS_CR_OVERLAY)
-		c->vga.cr[i] = val;
+		c->vga->cr[i] = val;
 	/* CR22, CR24-CR27 are read-only; the rest not decoded. */
 }
 
@@ -229,12 +229,12 @@ static uint8_t *palette_entry(struct cirrus_regs *c, uint8_t index)
 {
 	if (c->sr[CIRRUS_SR_CURSOR] & CIRRUS_SR12_HIDDEN)
 		return &c->hidden_palette[(index & 0x0f) * 3];
-	return &c->vga.palette[index * 3];
+	return &c->vga->palette[index * 3];
 }
 
 static uint8_t dac_data_read(struct cirrus_regs *c)
 {
-	struct vga_regs *v = &c->vga;
+	struct vga_regs *v = c->vga;
 	uint8_t val = palette_entry(c, v->dac_read_index)[v->dac_sub_index];
 
 	if (++v->dac_sub_index == 3) {
@@ -246,7 +246,7 @@ static uint8_t dac_data_read(struct cirrus_regs *c)
 
 static void dac_data_write(struct cirrus_regs *c, uint8_t val)
 {
-	struct vga_regs *v = &c->vga;
+	struct vga_regs *v = c->vga;
 
 	v->dac_cache[v->dac_sub_index] = val;
 	if (++v->dac_sub_index == 3) {
@@ -276,7 +276,7 @@ uint8_t cirrus_regs_read(struct cirrus_regs *c, unsigned off)
 		return hidden_dac_read(c);
 	case VGA_PEL_IW:
 		c->hidden_dac_lock = 0;
-		return c->vga.dac_write_index;
+		return c->vga->dac_write_index;
 	case VGA_PEL_D:
 		return dac_data_read(c);
 	case VGA_GFX_I:
@@ -289,7 +289,7 @@ uint8_t cirrus_regs_read(struct cirrus_regs *c, unsigned off)
 			return cr_read(c);
 		return 0xff;
 	default:
-		return vga_regs_read(&c->vga, off);
+		return vga_regs_read(c->vga, off);
 	}
 }
 
@@ -320,7 +320,7 @@ unsigned cirrus_regs_write(struct cirrus_regs *c, unsigned off, uint8_t val)
 			cr_write(c, off, val);
 		return 0;
 	default:
-		vga_regs_write(&c->vga, off, val);
+		vga_regs_write(c->vga, off, val);
 		return 0;
 	}
 }
@@ -353,14 +353,14 @@ unsigned cirrus_bpp(const struct cirrus_regs *c)
 
 uint32_t cirrus_line_offset(const struct cirrus_regs *c)
 {
-	const uint8_t *cr = c->vga.cr;
+	const uint8_t *cr = c->vga->cr;
 
 	return (uint32_t)(cr[VGA_CRTC_OFFSET] | (cr[CIRRUS_CR_EXT_DISP] & 0x10) << 4) << 3;
 }
 
 uint32_t cirrus_start_addr(const struct cirrus_regs *c)
 {
-	const uint8_t *cr = c->vga.cr;
+	const uint8_t *cr = c->vga->cr;
 
 	return (uint32_t)cr[VGA_CRTC_START_HI] << 8 | cr[VGA_CRTC_START_LO] |
 	       (uint32_t)(cr[CIRRUS_CR_EXT_DISP] & 0x01) << 16 |
@@ -370,7 +370,7 @@ uint32_t cirrus_start_addr(const struct cirrus_regs *c)
 
 uint32_t cirrus_line_compare(const struct cirrus_regs *c)
 {
-	const uint8_t *cr = c->vga.cr;
+	const uint8_t *cr = c->vga->cr;
 
 	return cr[0x18] | (uint32_t)(cr[VGA_CRTC_OVERFLOW] & 0x10) << 4 |
 	       (uint32_t)(cr[VGA_CRTC_MAX_SCAN] & 0x40) << 3;
@@ -378,7 +378,7 @@ uint32_t cirrus_line_compare(const struct cirrus_regs *c)
 
 void cirrus_resolution(const struct cirrus_regs *c, unsigned *width, unsigned *height)
 {
-	const uint8_t *cr = c->vga.cr;
+	const uint8_t *cr = c->vga->cr;
 	unsigned h = cr[VGA_CRTC_V_DISP_END] | (cr[VGA_CRTC_OVERFLOW] & 0x02) << 7 |
 		     (cr[VGA_CRTC_OVERFLOW] & 0x40) << 3;
 
@@ -391,7 +391,6 @@ void cirrus_resolution(const struct cirrus_regs *c, unsigned *width, unsigned *h
 
 int cirrus_regs_save(const struct cirrus_regs *c, struct snap_wr *w)
 {
-	vga_regs_save(&c->vga, w);
 	snap_u8(w, "cl_sr_index", c->sr_index);
 	snap_u8(w, "cl_gr_index", c->gr_index);
 	snap_bytes(w, "cl_sr", c->sr, sizeof(c->sr));
@@ -427,20 +426,20 @@ static bool regs_valid(const struct cirrus_regs *t)
 	}
 	if (t->gr[CIRRUS_GR_MEM_CFG] != 0x0f)
 		return false;
-	if ((t->gr[CIRRUS_GR_MODE] & 0x7b) != t->vga.gr[VGA_GFX_MODE])
+	if ((t->gr[CIRRUS_GR_MODE] & 0x7b) != t->vga->gr[VGA_GFX_MODE])
 		return false;
-	if ((t->shadow_gr0 & 0x0f) != t->vga.gr[0] || (t->shadow_gr1 & 0x0f) != t->vga.gr[1])
+	if ((t->shadow_gr0 & 0x0f) != t->vga->gr[0] || (t->shadow_gr1 & 0x0f) != t->vga->gr[1])
 		return false;
 	if ((t->cursor_x >> 3) != t->sr[CIRRUS_SR_CURSOR_X] ||
 	    (t->cursor_y >> 3) != t->sr[CIRRUS_SR_CURSOR_Y])
 		return false;
-	return t->vga.cr[CIRRUS_CR_PART_ID] == CIRRUS_ID_CLGD5446;
+	return t->vga->cr[CIRRUS_CR_PART_ID] == CIRRUS_ID_CLGD5446;
 }
 
 int cirrus_regs_load(struct cirrus_regs *c, struct snap_rd *r)
 {
-	struct cirrus_regs t = { .vga.cfg = c->vga.cfg };
-	int ret = vga_regs_load(&t.vga, r);
+	struct cirrus_regs t = { .vga = c->vga };
+	int ret = 0;
 
 	ret |= snap_get_u8(r, "cl_sr_index", &t.sr_index);
 	ret |= snap_get_u8(r, "cl_gr_index", &t.gr_index);

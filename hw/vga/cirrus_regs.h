@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The Cirrus CLGD5446's register file: the VGA core's registers (embedded)
- * plus the extended sequencer (SR5-SR1F), graphics controller (GR9-GR39:
- * banking, blitter colours and the BitBLT registers), CRTC (CR19-CR1D,
+ * The Cirrus CLGD5446's register file: the VGA core's registers (the
+ * adapter's struct vga_regs, which this extends) plus the extended sequencer (SR5-SR1F), graphics
+ * controller (GR9-GR39: banking, blitter colours and the BitBLT registers), CRTC (CR19-CR1D,
  * CR22-CR27) and the hidden DAC register behind four reads of 0x3c6. A
  * library the cirrus-vga adapter embeds; it owns no bus region.
  *
@@ -97,7 +97,7 @@ struct snap_rd;
 #define CIRRUS_HIDDEN_PALETTE 16
 
 struct cirrus_regs {
-	struct vga_regs vga;		/* SR0-4, GR0-8 (masked as the VGA has them), CR, AR, DAC */
+	struct vga_regs *vga;		/* SR0-4, GR0-8 (masked as the VGA has them), CR, AR, DAC */
 	uint8_t sr_index, gr_index;	/* all 8 bits: the Cirrus decodes extended indices */
 	uint8_t sr[CIRRUS_SR_C];	/* SR5-SR1F (0-4 live in vga.sr) */
 	uint8_t gr[CIRRUS_GR_C];	/* GR5 all 7 bits, GR9-GR39 (the rest in vga.gr) */
@@ -108,8 +108,9 @@ struct cirrus_regs {
 	uint16_t cursor_x, cursor_y;			   /* pixels, from SR10/SR11 + alias */
 };
 
-void cirrus_regs_init(struct cirrus_regs *c, const struct vga_regs_cfg *cfg);
-/* QEMU's cirrus_reset: the VGA core reset, then the CLGD5446's power-on values. */
+/* The extension registers over vga (the adapter's core registers, already initialised). */
+void cirrus_regs_init(struct cirrus_regs *c, struct vga_regs *vga);
+/* QEMU's cirrus_reset after the core's vga_regs_reset: the CLGD5446's power-on values. */
 void cirrus_regs_reset(struct cirrus_regs *c);
 
 /* One byte at off from VGA_IO_BASE, as vga_regs_read/write; writes return CIRRUS_EV_*. */
@@ -128,6 +129,8 @@ uint32_t cirrus_start_addr(const struct cirrus_regs *c);  /* bytes, as QEMU: no 
 uint32_t cirrus_line_compare(const struct cirrus_regs *c);
 void cirrus_resolution(const struct cirrus_regs *c, unsigned *width, unsigned *height);
 
+/* The extension fields only (the adapter saves the core's). Load validates them against
+ * the core registers already loaded into c->vga: -EINVAL and c untouched. */
 int cirrus_regs_save(const struct cirrus_regs *c, struct snap_wr *w);
 __attribute__((warn_unused_result)) int cirrus_regs_load(struct cirrus_regs *c, struct snap_rd *r);
 

@@ -30,6 +30,7 @@
 static const struct vga_regs_cfg cfg = { .retrace = VGA_RETRACE_TOGGLE };
 
 struct rig {
+	struct vga_regs vga;
 	struct cirrus_regs c;
 	struct cirrus_blt b;
 	struct cirrus_vram v;
@@ -59,7 +60,8 @@ static struct rig *rig_new(uint32_t vgamem)
 	struct rig *r = calloc(1, sizeof(*r));
 
 	assert_non_null(r);
-	cirrus_regs_init(&r->c, &cfg);
+	vga_regs_init(&r->vga, &cfg);
+	cirrus_regs_init(&r->c, &r->vga);
 	r->v.base = calloc(1, vgamem);
 	assert_non_null(r->v.base);
 	r->v.size = vgamem;
