@@ -101,7 +101,9 @@ HW_SRCS := \
 	hw/vga/cirrus_regs.c \
 	hw/vga/vga_adapter.c \
 	hw/vga/vga_render.c \
-	hw/vga/cirrus_blt.c
+	hw/vga/cirrus_blt.c \
+	hw/vga/cirrus_mem.c \
+	hw/vga/cirrus_cursor.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -197,6 +199,7 @@ UNIT_TESTS := \
 	vga_text \
 	cirrus_regs \
 	cirrus_blt \
+	cirrus_mem \
 	display \
 	vga_adapter \
 	e1000
