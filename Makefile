@@ -214,6 +214,7 @@ unit_extra_i440fx := tests/golden/golden.c
 # The PIIX4 PM and Xen platform tests compare with the golden config dumps (dev_rig.h).
 unit_extra_piix4_pm := tests/golden/golden.c
 unit_extra_xen_platform := tests/golden/golden.c
+unit_extra_e1000 := tests/golden/golden.c
 
 # The bad-input test builds the real boards on the sim platform.
 unit_extra_bad_input := dm/machine.c

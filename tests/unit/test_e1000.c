@@ -39,6 +39,7 @@
 #include "dm/state.h"
 #include "hw/net/e1000_int.h"
 #include "hw/pci/xen_platform.h"
+#include "tests/golden/golden.h"
 #include "tests/unit/e1000_qemu.h"
 
 extern const struct dev_type e1000_type;
@@ -1041,6 +1042,39 @@ static void restore_rejects_bad_lengths(void **state)
 	rig_free(a);
 }
 
+/*
+ * The config space a Linux guest dumped from qemu-xen's e1000 (golden run b,
+ * lspci-vvv-b.txt: 00:04.0, 8086:100e rev 03, subsystem 1af4:1100, INTA),
+ * byte for byte, after the BAR, ROM, command and interrupt line values
+ * hvmloader and Linux wrote there (hvmloader-b.log).
+ */
+static void golden_config_space(void **state)
+{
+	const char *dir = golden_dir();
+	char path[4096];
+	uint8_t want[256];
+	struct rig *r;
+
+	(void)state;
+	if (!dir ||
+	    golden_pci_dump(golden_path(path, sizeof(path), dir, "pci-b.log"), DEVFN, want)) {
+		/* As the other golden tests: reported as skipped (HVMDM_GOLDEN_DIR names it). */
+		print_message("golden capture pci-b.log not found: skipped\n");
+		skip();
+	}
+	r = rig_new();
+	cfg_w(r, 0x10, 0xf3040000, 4);
+	cfg_w(r, 0x14, 0xc101, 4);
+	cfg_w(r, 0x30, 0xf3000000, 4);
+	cfg_w(r, 0x3c, 5, 1);
+	cfg_w(r, 0x04, 7, 2);
+	for (unsigned reg = 0; reg < 256; reg++)
+		if (pci_cfg_read(&r->s->pci, reg, 1) != want[reg])
+			fail_msg("00:04.0 config[%#04x] = %#04x, golden %#04x", reg,
+				 pci_cfg_read(&r->s->pci, reg, 1), want[reg]);
+	rig_free(r);
+}
+
 int main(void)
 {
 	enum { NQ = sizeof(e1000_qemu_sessions) / sizeof(e1000_qemu_sessions[0]) };
@@ -1053,6 +1087,7 @@ int main(void)
 					 .test_func = qemu_sessions,
 					 .initial_state = (void *)&e1000_qemu_sessions[i] };
 #define T(f) tests[n++] = (struct CMUnitTest)cmocka_unit_test(f)
+	T(golden_config_space);
 	T(intx_follows_icr_and_ims);
 	T(io_bar_reaches_registers);
 	T(tx_tso_tiny_mss_is_budgeted);
