@@ -395,11 +395,14 @@ static bool cl_scanout(struct vga_adapter *a, struct vga_scanout *so)
 
 	if (!bpp)
 		return false;
-	so->bpp = bpp;
+	/* every field: the DAC is 6 bits wide (QEMU's cirrus has no 8-bit DAC switch) */
+	*so = (struct vga_scanout){
+		.bpp = bpp,
+		.start = cirrus_start_addr(c) * 4, /* QEMU's vga_draw_graphic: start_addr * 4 */
+		.line_offset = cirrus_line_offset(c),
+		.line_compare = cirrus_line_compare(c),
+	};
 	cirrus_resolution(c, &so->width, &so->height);
-	so->start = cirrus_start_addr(c) * 4; /* QEMU's vga_draw_graphic: start_addr * 4 */
-	so->line_offset = cirrus_line_offset(c);
-	so->line_compare = cirrus_line_compare(c);
 	return true;
 }
 
