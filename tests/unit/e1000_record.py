@@ -155,6 +155,9 @@ def s_reset():
     s.cfg_r(0x30)
     for off in (0, 4, 0x18, 0x1C):
         s.c("readl 0x%x" % (0xFEB80000 + off))
+    # The ROM's first 8 KiB (header, PCI data structure), its tail and the zero padding.
+    for off in (0, 0x1000, 0x3C000, 0x3D000, 0x3F000):
+        s.memr(0xFEB80000 + off, 4096)
     return s
 
 
@@ -486,6 +489,18 @@ def s_rx_ring():
     s.clock(1200000000)
     s.rx(frame_to("00163e0000b1", 1600))
     rx_check(s, 6, 1, [(RX_BUF + 0x600, 64)])
+    # The length limits at their edges: without LPE, and with LPE near 16 KiB.
+    s.w(0x100, 0x8002 | 0x02000000 | (1 << 16))  # 16384-byte buffers
+    s.clock(1200000000)
+    for n in (1518, 1519, 1522, 1523):
+        s.rx(frame_to("00163e0000b1", n - 14))
+    rx_check(s, 7, 4)
+    s.w(0x2818, 6)  # RDH is 11: a full lap of room (RDT 6 wraps)
+    s.w(0x100, 0x8002 | 0x02000000 | (1 << 16) | 0x20)
+    s.clock(1200000000)
+    for n in (16380, 16384, 16385):
+        s.rx(frame_to("00163e0000b1", n - 14))
+    rx_check(s, 11, 3)
     rx_stats(s)
     return s
 

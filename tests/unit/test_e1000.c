@@ -424,7 +424,11 @@ static void run_cmd(struct rig *r, const char *cmd, char *ans, size_t len)
 		size_t o = (size_t)snprintf(ans, len, "OK 0x");
 
 		assert_true(b <= sizeof(buf) && o + 2 * b < len);
-		mem_r(r, a, buf, b);
+		if (bus_find_range(r->m.bus, BUS_MMIO, a, b)) /* qtest reads the address space */
+			for (size_t i = 0; i < b; i++)
+				buf[i] = (uint8_t)bus_read(r->m.bus, BUS_MMIO, a + i, 1);
+		else
+			mem_r(r, a, buf, b);
 		for (size_t i = 0; i < b; i++)
 			o += (size_t)snprintf(ans + o, len - o, "%02x", buf[i]);
 	} else {
