@@ -80,6 +80,10 @@ HW_SRCS := \
 	hw/pci/piix3.c \
 	hw/pci/piix4_pm.c \
 	hw/pci/xen_platform.c \
+	hw/net/ether.c \
+	hw/net/eeprom93c46.c \
+	hw/net/rtl8139.c \
+	hw/net/rtl8139_cplus.c \
 	hw/ide/ata.c \
 	hw/ide/atapi.c \
 	hw/ide/bmdma.c \
@@ -178,6 +182,7 @@ UNIT_TESTS := \
 	serial \
 	chardev \
 	net \
+	rtl8139 \
 	i8042 \
 	ps2 \
 	qmp \
@@ -215,6 +220,7 @@ unit_extra_i440fx := tests/golden/golden.c
 unit_extra_piix4_pm := tests/golden/golden.c
 unit_extra_xen_platform := tests/golden/golden.c
 unit_extra_e1000 := tests/golden/golden.c
+unit_extra_rtl8139 := tests/golden/golden.c
 
 # The bad-input test builds the real boards on the sim platform.
 unit_extra_bad_input := dm/machine.c

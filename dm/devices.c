@@ -27,6 +27,7 @@
 	/* PCI add-ons */               \
 	X(xen_platform)                 \
 	X(e1000)                        \
+	X(rtl8139)                      \
 	/* USB */
 
 #define DECLARE(name) extern const struct dev_type name##_type;

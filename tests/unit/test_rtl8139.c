@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rtl8139 with frames on a real backend (-netdev socket,fd= over a
+ * socketpair, QEMU's stream framing): C-mode receive into the ring with
+ * flow control (a full ring leaves frames in the socket until CAPR moves),
+ * C-mode and C+ transmit to the wire, C+ checksum and large-send offload
+ * checked by recomputing every checksum of every segment, and the hostile
+ * guest: C+ rings that never end (CVE-2016-8910), offload headers whose
+ * lengths lie (CVE-2015-5165 / CVE-2015-5158 shapes), descriptors outside
+ * guest memory, a receive descriptor the guest never returns; the NIC
+ * still works after a soft reset. The register values themselves are
+ * compared with QEMU 7.2 by tests/traces/rtl8139-*.trace. Also: the
+ * missing-ROM error names the Debian package, Xen unplug removes the NIC.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dm/log.h"
+#include "dm/memory.h"
+#include "dm/net.h"
+#include "hw/net/ether.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/xen_platform.h"
+#include "tests/unit/dev_rig.h"
+
+#define IO    0xc000
+#define DEVFN PCI_DEVFN(2, 0)
+#define RING  0x200000u
+#define TXBUF 0x100000u
+#define CPTX  0x300000u /* C+ Tx ring */
+#define CPRX  0x310000u /* C+ Rx ring */
+#define CPBUF 0x320000u
+#define MAC   "\x52\x54\x00\x12\x34\x56"
+
+struct rig {
+	struct machine m;
+	struct machine_opts o;
+	struct flat_ram ram;
+	struct dm_dev *nic;
+	int peer;  /* the test's end of the socketpair */
+	int nicfd; /* the backend's end (to see what it left unread) */
+};
+
+static void rig_init(struct rig *r)
+{
+	int sv[2];
+	char spec[64], err[256];
+
+	dev_rig_init(&r->m, &r->o, MACHINE_PC, 16, 1, NULL, NULL);
+	r->m.loop = loop_new(true);
+	assert_int_equal(flat_ram_init(&r->ram, &r->m.mem, 16 << 20), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	r->peer = sv[1];
+	r->nicfd = sv[0];
+	snprintf(spec, sizeof(spec), "socket,id=n0,fd=%d", sv[0]);
+	assert_int_equal(strlist_add(&r->o.netdevs, spec), 0);
+	assert_int_equal(net_add_opts(&r->m, err, sizeof(err)), 0);
+	assert_int_equal(dev_rig_add(&r->m, "rtl8139,addr=02.0,netdev=n0,romfile=", &r->nic), 0);
+	bus_pci_write(r->m.bus, DEVFN, 0x10, IO | 1, 4);
+	bus_pci_write(r->m.bus, DEVFN, 0x04, 0x7, 2);
+}
+
+static void rig_fini(struct rig *r)
+{
+	while (r->m.devs) {
+		struct dm_dev *d = r->m.devs;
+
+		r->m.devs = d->next;
+		dev_free(d);
+	}
+	net_set_free(&r->m); /* before the loop its fds are on */
+	dev_rig_free(&r->m);
+	strlist_free(&r->o.netdevs);
+	flat_ram_fini(&r->ram);
+	close(r->peer);
+}
+
+static uint32_t in(struct rig *r, unsigned off, unsigned size)
+{
+	return (uint32_t)bus_read(r->m.bus, BUS_PIO, IO + off, size);
+}
+
+static void out(struct rig *r, unsigned off, uint32_t v, unsigned size)
+{
+	bus_write(r->m.bus, BUS_PIO, IO + off, v, size);
+}
+
+static uint8_t *ram(struct rig *r, uint64_t gpa)
+{
+	return flat_ram_ptr(&r->ram, gpa, 1);
+}
+
+static void spin(struct rig *r)
+{
+	for (int i = 0; i < 8; i++) {
+		loop_run_deferred(r->m.loop);
+		loop_iterate(r->m.loop, 0);
+	}
+}
+
+static void put_record(int fd, const uint8_t *f, uint32_t len)
+{
+	uint8_t hdr[4];
+
+	put_be32(hdr, len);
+	assert_int_equal(write(fd, hdr, 4), 4);
+	assert_int_equal(write(fd, f, len), (ssize_t)len);
+}
+
+/* The next frame the NIC sent, or 0 when none is waiting. */
+static size_t get_record(int fd, uint8_t *buf, size_t cap)
+{
+	uint8_t hdr[4];
+	uint32_t len;
+
+	if (recv(fd, hdr, 4, MSG_DONTWAIT) != 4)
+		return 0;
+	len = get_be32(hdr);
+	assert_true(len <= cap);
+	assert_int_equal(recv(fd, buf, len, MSG_WAITALL), (ssize_t)len);
+	return len;
+}
+
+static void make_frame(uint8_t *f, size_t len, uint8_t seed)
+{
+	memcpy(f, MAC, 6);
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01\x88\xb5", 8);
+	for (size_t i = 14; i < len; i++)
+		f[i] = (uint8_t)(seed + i);
+}
+
+static int queued(int fd)
+{
+	int n = -1;
+
+	assert_int_equal(ioctl(fd, FIONREAD, &n), 0);
+	return n;
+}
+
+/* Datasheet 6.2: header (ROK, length + 4), frame, FCS; CBR dword aligned; CAPR frees. */
+static void c_mode_receive_and_flow_control(void **state)
+{
+	struct rig r;
+	uint8_t f[1514];
+	unsigned frames = 0;
+
+	(void)state;
+	rig_init(&r);
+	out(&r, 0x37, 0x08, 1);	      /* RE */
+	out(&r, 0x30, RING, 4);	      /* RBSTART */
+	out(&r, 0x44, 0x0000000e, 4); /* 8 KiB ring, AB AM APM */
+	out(&r, 0x3c, 0x0001, 2);     /* ROK only: a full ring stops the backend */
+	make_frame(f, 100, 1);
+	put_record(r.peer, f, 100);
+	spin(&r);
+	assert_int_equal(get_le32(ram(&r, RING)), 0x00684001); /* 100 + 4, PAM, ROK */
+	assert_memory_equal(ram(&r, RING + 4), f, 100);
+	assert_int_equal(get_le32(ram(&r, RING + 104)), ether_crc32(f, 100));
+	assert_int_equal(in(&r, 0x3a, 2), 108);
+	assert_int_equal(in(&r, 0x3e, 2), 0x0001);
+	assert_int_equal(in(&r, 0x37, 1) & 1, 0);
+
+	/* fill the ring: the rest stays in the socket, nothing is dropped */
+	make_frame(f, 1514, 2);
+	for (int i = 0; i < 8; i++)
+		put_record(r.peer, f, 1514);
+	spin(&r);
+	frames = (in(&r, 0x3a, 2) - 108) / 1524;
+	assert_true(frames >= 4 && frames < 8);
+	assert_int_equal(in(&r, 0x4c, 4), 0); /* no frame missed */
+	assert_true(queued(r.nicfd) >= 1514);
+	/* the driver reads everything: CAPR = CBR - 16, the backend resumes */
+	out(&r, 0x38, (in(&r, 0x3a, 2) - 16) & 0xffff, 2);
+	spin(&r);
+	out(&r, 0x38, (in(&r, 0x3a, 2) - 16) & 0xffff, 2);
+	spin(&r);
+	assert_int_equal(in(&r, 0x4c, 4), 0);
+	rig_fini(&r);
+}
+
+/* C mode Tx: TSD size bytes from TSAD go to the wire; TOK in TSD, TSAD and ISR. */
+static void c_mode_transmit_to_the_wire(void **state)
+{
+	struct rig r;
+	uint8_t f[1514], got[2048];
+
+	(void)state;
+	rig_init(&r);
+	make_frame(f, 1514, 7);
+	memcpy(ram(&r, TXBUF), f, 1514);
+	out(&r, 0x37, 0x04, 1);
+	out(&r, 0x20, TXBUF, 4);
+	out(&r, 0x10, 1514, 4);
+	assert_int_equal(in(&r, 0x10, 4), 0xa000 | 1514);
+	assert_int_equal(in(&r, 0x3e, 2), 0x0004);
+	assert_int_equal(get_record(r.peer, got, sizeof(got)), 1514);
+	assert_memory_equal(got, f, 1514);
+	/* a slot the host owns does not send again */
+	out(&r, 0x20 + 4, TXBUF, 4);
+	assert_int_equal(get_record(r.peer, got, sizeof(got)), 0);
+	rig_fini(&r);
+}
+
+/* ---------------------------------------------------------------- C+ mode */
+
+static void cp_tx_desc(struct rig *r, unsigned i, uint32_t dw0, uint32_t dw1, uint64_t buf)
+{
+	uint8_t *d = ram(r, CPTX + 16 * i);
+
+	put_le32(d, dw0);
+	put_le32(d + 4, dw1);
+	put_le32(d + 8, (uint32_t)buf);
+	put_le32(d + 12, (uint32_t)(buf >> 32));
+}
+
+static void cp_enable(struct rig *r)
+{
+	out(r, 0xe0, 0x0003, 2); /* C+ Rx and Tx */
+	out(r, 0x37, 0x0c, 1);
+	out(r, 0x20, CPTX, 4);
+	out(r, 0x24, 0, 4);
+}
+
+/* A TCP/IPv4 frame: IP hlen 20, TCP hlen 20, payload of n bytes. */
+static size_t tcp_frame(uint8_t *f, size_t n)
+{
+	make_frame(f, ETH_HLEN + 40 + n, 0);
+	put_be16(f + 12, ETH_P_IP);
+	f[14] = 0x45;
+	put_be16(f + 16, (uint16_t)(40 + n));
+	f[23] = IP_PROTO_TCP;
+	memcpy(f + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	put_be32(f + 38, 1000); /* seq */
+	f[46] = 0x50;		/* doff 5 */
+	f[47] = 0x18;		/* PSH ACK */
+	return ETH_HLEN + 40 + n;
+}
+
+static bool tcp_checksums_ok(const uint8_t *f, size_t len)
+{
+	uint8_t pseudo[12];
+	uint32_t tot = get_be16(f + 16);
+
+	if (inet_fold(inet_sum(f + 14, 20, 0)) != 0 || tot + 14 != len)
+		return false;
+	memcpy(pseudo, f + 26, 8);
+	pseudo[8] = 0;
+	pseudo[9] = 6;
+	put_be16(pseudo + 10, (uint16_t)(tot - 20));
+	return inet_fold(inet_sum(f + 34, tot - 20, inet_sum(pseudo, 12, 0))) == 0;
+}
+
+/* Large send (datasheet 9.2.3): MSS-sized segments, each with correct IP and TCP checksums. */
+static void cplus_tso_segments_verified(void **state)
+{
+	struct rig r;
+	static uint8_t f[8000], got[2048];
+	size_t len = tcp_frame(f, 4000), n;
+	uint32_t seq = 1000, total = 0;
+	unsigned segs = 0;
+
+	(void)state;
+	rig_init(&r);
+	cp_enable(&r);
+	memcpy(ram(&r, CPBUF), f, len);
+	cp_tx_desc(&r, 0,
+		   (1u << 31) | (1u << 30) | (3u << 28) | (1u << 27) | (1448u << 16) |
+		       (uint32_t)len,
+		   0, CPBUF);
+	out(&r, 0xd9, 0x40, 1);
+	assert_int_equal(get_le32(ram(&r, CPTX)) >> 31, 0); /* ownership back to the driver */
+	while ((n = get_record(r.peer, got, sizeof(got)))) {
+		assert_true(n <= 14 + 1500);
+		assert_true(tcp_checksums_ok(got, n));
+		assert_int_equal(get_be32(got + 38), seq);
+		assert_memory_equal(got + 54, f + 54 + total, n - 54);
+		seq += (uint32_t)(n - 54);
+		total += (uint32_t)(n - 54);
+		/* PSH only on the last segment */
+		assert_int_equal(got[47] & 0x08, total == 4000 ? 0x08 : 0);
+		segs++;
+	}
+	assert_int_equal(total, 4000);
+	assert_int_equal(segs, 3);
+	assert_int_equal(in(&r, 0x3e, 2) & 0x0004, 0x0004);
+	rig_fini(&r);
+}
+
+/*
+ * CVE-2015-5165 / CVE-2015-5158 shapes: IP total length past the frame,
+ * total length shorter than the header, TCP header longer than the data,
+ * MSS 0 (c == 3: a valid frame, unsegmented), a frame shorter than an IP header. Each frame goes
+ * out once, as the guest built it, nothing more.
+ */
+static void cplus_offload_lying_headers_sent_as_built(void **state)
+{
+	struct rig r;
+	static uint8_t f[2000], got[4096];
+	size_t len;
+
+	(void)state;
+	rig_init(&r);
+	cp_enable(&r);
+	for (int c = 0; c < 5; c++) {
+		len = tcp_frame(f, 100);
+		if (c == 0)
+			put_be16(f + 16, 1400); /* total length past the frame (CVE-2015-5165) */
+		if (c == 1)
+			put_be16(f + 16, 10); /* total < header */
+		if (c == 2)
+			f[46] = 0xf0, put_be16(f + 16, 60); /* TCP header 60 > IP data 40 */
+		if (c == 4)
+			len = 30; /* frame ends inside the IP header */
+		memcpy(ram(&r, CPBUF), f, len);
+		cp_tx_desc(&r, 0,
+			   (1u << 31) | (1u << 30) | (3u << 28) | (1u << 27) |
+			       (c == 3 ? 0 : 536u << 16) | (uint32_t)len,
+			   0, CPBUF);
+		out(&r, 0xd9, 0x40, 1);
+		assert_int_equal(get_record(r.peer, got, sizeof(got)), len);
+		assert_memory_equal(got, f, len);
+		assert_int_equal(get_record(r.peer, got, sizeof(got)), 0);
+	}
+	rig_fini(&r);
+}
+
+/* CVE-2016-8910: descriptors the guest keeps owned with no EOR: one TxPoll, at most 64. */
+static void cplus_endless_ring_is_bounded(void **state)
+{
+	struct rig r;
+	static uint8_t got[2048];
+	unsigned sent = 0;
+
+	(void)state;
+	rig_init(&r);
+	cp_enable(&r);
+	make_frame(ram(&r, CPBUF), 60, 3);
+	for (unsigned i = 0; i < 64; i++)
+		cp_tx_desc(&r, i, (1u << 31) | (3u << 28) | 60, 0, CPBUF);
+	/* descriptor 0..63 then wraps to 0, which the guest "returns" at once */
+	out(&r, 0xd9, 0x40, 1);
+	while (get_record(r.peer, got, sizeof(got)))
+		sent++;
+	assert_int_equal(sent, 64);
+	/* a descriptor pointing outside guest memory, and a ring outside it: no crash */
+	cp_tx_desc(&r, 0, (1u << 31) | (1u << 30) | (3u << 28) | 0xffff, 0, 0xfffffff00000ull);
+	out(&r, 0x37, 0x10, 1); /* soft reset */
+	cp_enable(&r);
+	out(&r, 0xd9, 0x40, 1);
+	out(&r, 0x20, 0xfff00000, 4);
+	out(&r, 0xd9, 0x40, 1);
+	rig_fini(&r);
+}
+
+/* C+ receive: a descriptor the guest returned takes the frame; none: missed and counted. */
+static void cplus_receive_and_missed(void **state)
+{
+	struct rig r;
+	uint8_t f[200];
+	uint8_t *d;
+
+	(void)state;
+	rig_init(&r);
+	cp_enable(&r);
+	out(&r, 0x44, 0x0000000e, 4);
+	out(&r, 0xe4, CPRX, 4);
+	out(&r, 0xe8, 0, 4);
+	d = ram(&r, CPRX);
+	put_le32(d, (1u << 31) | (1u << 30) | 1536);
+	put_le32(d + 8, CPBUF);
+	make_frame(f, 200, 9);
+	put_record(r.peer, f, 200);
+	spin(&r);
+	assert_int_equal(get_le32(d), (1u << 30) | (3u << 28) | (1u << 25) | 204);
+	assert_memory_equal(ram(&r, CPBUF), f, 200);
+	assert_int_equal(in(&r, 0x3e, 2) & 1, 1);
+	/* the guest never returns it: the next frame is missed, MPC counts it */
+	put_record(r.peer, f, 200);
+	spin(&r);
+	assert_int_equal(in(&r, 0x4c, 4), 1);
+	assert_int_equal(in(&r, 0x3e, 2) & 0x10, 0x10);
+	rig_fini(&r);
+}
+
+/* romfile= naming a missing file: a start-up error naming ipxe-qemu. */
+static void missing_rom_names_the_package(void **state)
+{
+	struct machine m;
+	struct machine_opts o;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *log = open_memstream(&buf, &len);
+
+	(void)state;
+	dev_rig_init(&m, &o, MACHINE_PC, 16, 1, NULL, NULL);
+	log_set_stream(log);
+	assert_int_equal(
+	    dev_rig_add(&m, "rtl8139,addr=03.0,romfile=/nonexistent/efi-rtl8139.rom", NULL),
+	    -ENOENT);
+	log_set_stream(NULL);
+	fclose(log);
+	assert_non_null(strstr(buf, "ipxe-qemu"));
+	free(buf);
+	dev_rig_free(&m);
+}
+
+/* Xen unplug (XEN_UNPLUG_NICS): the function leaves the bus. */
+static void unplug_removes_the_nic(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r);
+	assert_true(bus_pci_present(r.m.bus, DEVFN));
+	assert_int_equal(xen_unplug(&r.m, XEN_UNPLUG_NICS), 1);
+	assert_false(bus_pci_present(r.m.bus, DEVFN));
+	rig_fini(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(c_mode_receive_and_flow_control),
+		cmocka_unit_test(c_mode_transmit_to_the_wire),
+		cmocka_unit_test(cplus_tso_segments_verified),
+		cmocka_unit_test(cplus_offload_lying_headers_sent_as_built),
+		cmocka_unit_test(cplus_endless_ring_is_bounded),
+		cmocka_unit_test(cplus_receive_and_missed),
+		cmocka_unit_test(missing_rom_names_the_package),
+		cmocka_unit_test(unplug_removes_the_nic),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
