@@ -154,6 +154,9 @@ def check_machine(name, hdr, env, q):
     if "cpus" in hdr:
         n = len(q.cmd("query-cpus-fast"))
         result(n == int(hdr["cpus"]), "argv-machine-cpus:" + name, "%d vCPUs" % n)
+    # xen-interface.md 7.1: the DM itself creates the tap under exactly libxl's name
+    for tap in hdr.get("tap", "").split():
+        result(os.path.exists("/sys/class/net/" + tap), "argv-machine-tap:%s:%s" % (name, tap))
 
 
 def run_accepted(name, hdr, argv, env):

@@ -427,6 +427,50 @@ static void unplug_removes_the_nic(void **state)
 	rig_fini(&r);
 }
 
+/*
+ * qemu-xen's config space for golden a's NIC at 00:04.0 (pci-a.log, lspci-vvv-a.txt):
+ * identity, subsystem 1af4:1100, capability pointer 0xdc, pin A, the 256 KiB
+ * ROM BAR of efi-rtl8139.rom; the BIOS's BAR, command and line values replayed.
+ */
+static void config_space_as_golden_a(void **state)
+{
+	static const uint8_t bios_regs[] = { 0x04, 0x0c, 0x10, 0x14, 0x30, 0x3c };
+	struct machine m;
+	struct machine_opts o;
+	uint8_t want[256];
+
+	(void)state;
+	if (golden_log_dump("pci-a.log", PCI_DEVFN(4, 0), want)) {
+		fprintf(stderr, "SKIP config_space_as_golden_a: no golden pci-a.log\n");
+		skip();
+	}
+	if (access("/usr/lib/ipxe/qemu/efi-rtl8139.rom", R_OK)) {
+		fprintf(stderr,
+			"SKIP config_space_as_golden_a: efi-rtl8139.rom missing (ipxe-qemu)\n");
+		skip();
+	}
+	dev_rig_init(&m, &o, MACHINE_XENFV, 16, 1, NULL, NULL);
+	assert_int_equal(dev_rig_add(&m, "rtl8139,addr=04.0,mac=00:16:3e:00:00:a1", NULL), 0);
+	/* the ROM BAR's size first: all ones, then the BIOS's address */
+	bus_pci_write(m.bus, PCI_DEVFN(4, 0), 0x30, 0xfffff800, 4);
+	assert_int_equal(bus_pci_read(m.bus, PCI_DEVFN(4, 0), 0x30, 4), 0xfffc0000);
+	for (size_t i = 0; i < sizeof(bios_regs); i++) {
+		unsigned reg = bios_regs[i], size = reg == 0x04			 ? 2
+						    : reg == 0x0c || reg == 0x3c ? 1
+										 : 4;
+		uint32_t v = 0;
+
+		for (unsigned b = 0; b < size; b++)
+			v |= (uint32_t)want[reg + b] << (8 * b);
+		bus_pci_write(m.bus, PCI_DEVFN(4, 0), reg, v, size);
+	}
+	for (unsigned reg = 0; reg < 256; reg++)
+		if (bus_pci_read(m.bus, PCI_DEVFN(4, 0), reg, 1) != want[reg])
+			fail_msg("config[%#04x] = %#04x, qemu-xen %#04x", reg,
+				 bus_pci_read(m.bus, PCI_DEVFN(4, 0), reg, 1), want[reg]);
+	dev_rig_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +482,7 @@ int main(void)
 		cmocka_unit_test(cplus_receive_and_missed),
 		cmocka_unit_test(missing_rom_names_the_package),
 		cmocka_unit_test(unplug_removes_the_nic),
+		cmocka_unit_test(config_space_as_golden_a),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
