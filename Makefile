@@ -80,6 +80,7 @@ HW_SRCS := \
 	hw/pci/piix3.c \
 	hw/pci/piix4_pm.c \
 	hw/pci/xen_platform.c \
+	hw/pci/pci_rom.c \
 	hw/net/ether.c \
 	hw/net/eeprom93c46.c \
 	hw/net/rtl8139.c \

@@ -31,16 +31,15 @@
 #include <string.h>
 
 #include "dm/device.h"
-#include "dm/file_load.h"
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/net.h"
 #include "dm/state.h"
 #include "hw/net/ether.h"
+#include "hw/pci/pci_rom.h"
 
 #define RTL_ROM_DEFAULT "/usr/lib/ipxe/qemu/efi-rtl8139.rom"
 #define RTL_ROM_PACKAGE "ipxe-qemu"
-#define RTL_ROM_MAX	(1u << 20)
 #define RTL_REV		0x20
 #define RX_FRAME_ROOM	1514 /* what can_receive wants free in a C-mode ring */
 
@@ -767,32 +766,6 @@ static const struct region_ops regs_ops = {
 	.max_size = 4,
 };
 
-static uint64_t rom_read(void *opaque, uint64_t off, unsigned size)
-{
-	struct rtl8139 *s = opaque;
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)(off + i < s->rom_len ? s->rom_data[off + i] : 0xff) << (8 * i);
-	return v;
-}
-
-static void rom_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
-{
-	(void)opaque;
-	(void)off;
-	(void)val;
-	(void)size;
-}
-
-static const struct region_ops rom_ops = {
-	.read = rom_read,
-	.write = rom_write,
-	.min_size = 1,
-	.max_size = 8,
-	.unaligned_ok = true,
-};
-
 /* ---------------------------------------------------------------- device */
 
 static const struct pci_identity rtl8139_id = {
@@ -806,34 +779,6 @@ static const struct pci_identity rtl8139_id = {
 	.int_pin = 1,
 	.status = 0,
 };
-
-static uint32_t pow2_ceil(uint32_t v)
-{
-	uint32_t p = 2048;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
-static int load_rom(struct rtl8139 *s)
-{
-	const char *path = dev_prop_str(s->dev, "romfile");
-	int r;
-
-	if (!path || !*path)
-		return 0; /* romfile= (empty): no expansion ROM, as QEMU */
-	r = file_load(path, RTL_ROM_MAX, &s->rom_data, &s->rom_len);
-	if (r) {
-		dm_err(s->dev->name, "option ROM %s: %s%s", path, strerror(-r),
-		       r == -ENOENT ? " (install Debian package " RTL_ROM_PACKAGE
-				      ", or set romfile=)"
-				    : "");
-		return r;
-	}
-	s->rom = (struct region){ .name = "rtl8139-rom", .ops = &rom_ops, .opaque = s };
-	return pci_bar_init(&s->pci, PCI_ROM_SLOT, PCI_BAR_ROM, pow2_ceil(s->rom_len), &s->rom);
-}
 
 /* The EEPROM image the driver reads its MAC from (QEMU's: ID word, IDs, MAC at words 7-9). */
 static void eeprom_init(struct rtl8139 *s)
@@ -879,7 +824,9 @@ static int rtl8139_init(struct dm_dev *dev)
 	s->mmio = (struct region){ .name = "rtl8139-mmio", .ops = &regs_ops, .opaque = s };
 	r = pci_bar_init(&s->pci, 0, PCI_BAR_IO, 256, &s->io);
 	r = r ? r : pci_bar_init(&s->pci, 1, PCI_BAR_MEM32, 256, &s->mmio);
-	r = r ? r : load_rom(s);
+	r = r ? r
+	      : pci_rom_load(&s->pci, &s->rom, dev_prop_str(dev, "romfile"), RTL_ROM_PACKAGE,
+			     dev->name);
 	if (r)
 		return r;
 	s->txbuf = malloc(RTL_CP_TXBUF);
@@ -930,7 +877,7 @@ static void rtl8139_fini(struct dm_dev *dev)
 	if (s->pci.m)
 		pci_func_detach(&s->pci);
 	free(s->txbuf);
-	free(s->rom_data);
+	pci_rom_free(&s->rom);
 }
 
 /* ---------------------------------------------------------------- save / load */

@@ -15,6 +15,7 @@
 #include "dm/loop.h"
 #include "hw/net/eeprom93c46.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_rom.h"
 #include "hw/pci/xen_platform.h"
 
 struct dm_dev;
@@ -122,9 +123,8 @@ struct rtl_tally {
 struct rtl8139 {
 	struct dm_dev *dev;
 	struct pci_func pci;
-	struct region io, mmio, rom;
-	uint8_t *rom_data;
-	uint32_t rom_len;
+	struct region io, mmio;
+	struct pci_rom rom;
 	struct net_port *port; /* NULL: no netdev= (no peer, frames sent go nowhere) */
 	struct timer timer;
 	struct xen_unplug_hook unplug;
