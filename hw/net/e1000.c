@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include "dm/device.h"
-#include "dm/file_load.h"
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/memory.h"
@@ -42,7 +41,6 @@
 #define E1000_DEV_ID_82540EM  0x100e
 #define E1000_ROM_DEFAULT     "/usr/lib/ipxe/qemu/efi-e1000.rom"
 #define E1000_ROM_PACKAGE     "ipxe-qemu"
-#define E1000_ROM_MAX	      (16u << 20)
 #define AUTONEG_NS	      500000000ull  /* QEMU's auto-negotiation: 500 ms */
 #define FLUSH_NS	      1000000000ull /* QEMU's RX pause after an RCTL write: 1 s */
 #define MIT_MIN_DELAY	      500	    /* 256 ns units: at most 7813 interrupts/s */
@@ -593,32 +591,6 @@ static const struct region_ops io_ops = {
 };
 
 /* The expansion ROM: the file's bytes, zeros up to the power-of-two BAR. */
-static uint64_t rom_read(void *opaque, uint64_t off, unsigned size)
-{
-	struct e1000 *s = opaque;
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < size; i++)
-		if (off + i < s->rom_len)
-			v |= (uint64_t)s->rom_data[off + i] << (8 * i);
-	return v;
-}
-
-static void rom_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
-{
-	(void)opaque;
-	(void)off;
-	(void)val;
-	(void)size;
-}
-
-static const struct region_ops rom_ops = {
-	.read = rom_read,
-	.write = rom_write,
-	.min_size = 1,
-	.max_size = 8,
-};
-
 /* ---------------------------------------------------------------- PCI */
 
 static const struct pci_identity e1000_id = {
@@ -751,45 +723,6 @@ static int attach_netdev(struct e1000 *s)
 	return 0;
 }
 
-static uint32_t pow2_at_least(uint32_t v)
-{
-	uint32_t p = 1;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
-/* romfile= (QEMU's property): the iPXE ROM qemu-xen loads; "" for none. */
-static int load_rom(struct e1000 *s)
-{
-	const char *path = dev_prop_str(s->dev, "romfile");
-	uint8_t *data;
-	uint32_t len;
-	int r;
-
-	if (!path || !*path)
-		return 0;
-	r = file_load(path, E1000_ROM_MAX, &data, &len);
-	if (!r && !len) {
-		free(data);
-		r = -EINVAL;
-	}
-	if (r) {
-		dm_err(s->dev->name,
-		       "cannot read the option ROM %s: %s (the iPXE ROMs are in Debian's %s "
-		       "package; romfile= names another, romfile= with nothing for none)",
-		       path, r == -EINVAL ? "empty or not a file" : strerror(-r),
-		       E1000_ROM_PACKAGE);
-		return r;
-	}
-	s->rom_data = data;
-	s->rom_len = len;
-	s->rom_size = pow2_at_least(len < 2048 ? 2048 : len);
-	s->rom = (struct region){ .name = "e1000-rom", .ops = &rom_ops, .opaque = s };
-	return pci_bar_init(&s->pci, PCI_ROM_SLOT, PCI_BAR_ROM, s->rom_size, &s->rom);
-}
-
 /* mac= or QEMU's default 52:54:00:12:34:56, + 1 for each earlier NIC without one. */
 static void pick_mac(struct e1000 *s)
 {
@@ -847,7 +780,9 @@ static int e1000_init(struct dm_dev *dev)
 	pick_mac(s);
 	e1000_eeprom_init(s->eeprom, E1000_DEV_ID_82540EM, s->macaddr);
 	r = e1000_bars(s);
-	r = r ? r : load_rom(s);
+	r = r ? r
+	      : pci_rom_load(&s->pci, &s->rom, dev_prop_str(dev, "romfile"), E1000_ROM_PACKAGE,
+			     dev->name);
 	r = r ? r : attach_netdev(s);
 	if (r)
 		return r;
@@ -874,8 +809,7 @@ static void e1000_fini(struct dm_dev *dev)
 	if (dev->m && dev->m->loop)
 		loop_cancel_deferred(dev->m->loop, &s->tx_resume);
 	e1000_detach(s);
-	free((void *)s->rom_data);
-	s->rom_data = NULL;
+	pci_rom_free(&s->rom);
 }
 
 /* ---------------------------------------------------------------- save / restore */

@@ -18,6 +18,7 @@
 #include "dm/loop.h"
 #include "hw/net/e1000_regs.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_rom.h"
 #include "hw/pci/xen_platform.h"
 
 struct dm_dev;
@@ -57,7 +58,8 @@ struct e1000_eecd {
 struct e1000 {
 	struct dm_dev *dev;
 	struct pci_func pci;
-	struct region mmio, io, rom;
+	struct region mmio, io;
+	struct pci_rom rom;    /* the option ROM; rom.data NULL: no ROM BAR */
 	struct net_port *port; /* NULL: no netdev (frames sent are dropped) */
 	uint8_t macaddr[6];
 
@@ -80,8 +82,6 @@ struct e1000 {
 	bool unplugged;		    /* the Xen platform device removed us */
 	bool restore_autoneg, restore_flush; /* from a loaded stream, for post_load */
 
-	const uint8_t *rom_data; /* the option ROM (owned), NULL: no ROM BAR */
-	uint32_t rom_len, rom_size;
 	struct xen_unplug_hook unplug;
 };
 
