@@ -140,6 +140,12 @@ def machine_args(argv, tmp, have):
                 left_out.append(DEVICE_CLASS.get(dtype, dtype))
                 dropped_netdevs.update(re.findall(r"netdev=([^,]*)", val))
                 continue
+            # a replay has no wire: the NIC keeps its registers, without a peer
+            dropped_netdevs.update(re.findall(r"netdev=([^,]*)", val))
+            val = re.sub(r",netdev=[^,]*", "", val)
+            # the slot qemu-xen gave it, though a device before it is left out
+            if not dtype.startswith("ide-") and left_out and "addr=" not in val:
+                val += ",addr=%02x.0" % (2 + len(slots))
         elif opt == "-netdev":
             if re.search(r"id=([^,]*)", val).group(1) in dropped_netdevs:
                 continue
