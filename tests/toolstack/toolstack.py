@@ -155,7 +155,8 @@ def check_machine(name, hdr, env, q):
         n = len(q.cmd("query-cpus-fast"))
         result(n == int(hdr["cpus"]), "argv-machine-cpus:" + name, "%d vCPUs" % n)
     # xen-interface.md 7.1: the DM itself creates the tap under exactly libxl's name
-    for tap in hdr.get("tap", "").split():
+    if "tap" in hdr and "@VIF@" in env:
+        tap = env["@VIF@"]
         result(os.path.exists("/sys/class/net/" + tap), "argv-machine-tap:%s:%s" % (name, tap))
 
 
