@@ -688,6 +688,22 @@ static void cve_2016_1981_ring_walk_ends(void **state)
 	}
 	assert_int_equal(rd(r, E1000_RDH), 0);
 	assert_true(rd(r, E1000_ICR) & E1000_ICR_RXO);
+	/* After a system reset the NIC works again: a frame each way with sane rings. */
+	e1000_type.reset(r->dev, RESET_SYSTEM);
+	cfg_w(r, 0x10, BAR0, 4);
+	cfg_w(r, 0x04, 7, 2);
+	tx_on(r, TX_RING, 0x80);
+	txd(d, TX_BUF, 60 | E1000_TXD_CMD_EOP, 0);
+	mem_w(r, TX_RING, d, 16);
+	wr(r, E1000_TDT, 1);
+	assert_int_equal(sent(r), 9);
+	rx_on(r, 8, E1000_RCTL_EN, 0x1000);
+	{
+		uint8_t f[64];
+
+		inject(r, f, frame_to_us(f, 64));
+	}
+	assert_int_equal(rd(r, E1000_RDH), 1);
 	rig_free(r);
 }
 
