@@ -418,11 +418,15 @@ static void flush_fire(void *opaque)
 
 static void tx_resume(void *opaque)
 {
-	e1000_start_xmit(opaque);
+	struct e1000 *s = opaque;
+
+	s->tx_yielded = false;
+	e1000_start_xmit(s);
 }
 
 void e1000_tx_defer(struct e1000 *s)
 {
+	s->tx_yielded = true;
 	if (s->dev->m && s->dev->m->loop)
 		loop_defer(s->dev->m->loop, &s->tx_resume);
 }
@@ -654,6 +658,7 @@ static void regs_reset(struct e1000 *s)
 	s->rxbuf_size = e1000_rxbufsize(0);
 	s->rxbuf_min_shift = 1;
 	s->ioaddr = 0;
+	s->tx_yielded = false;
 	memset(&s->tx, 0, sizeof(s->tx));
 	if (s->link_down)
 		e1000_link_down_regs(s);
@@ -692,6 +697,9 @@ static void e1000_unplug(struct xen_unplug_hook *h, unsigned what)
 	timer_del(&s->autoneg_timer);
 	timer_del(&s->mit_timer);
 	timer_del(&s->flush_timer);
+	if (s->dev->m && s->dev->m->loop)
+		loop_cancel_deferred(s->dev->m->loop, &s->tx_resume);
+	s->tx_yielded = false;
 	e1000_detach(s);
 	s->unplugged = true;
 	xen_unplug_unregister(h);
@@ -931,6 +939,7 @@ static int e1000_save(struct dm_dev *dev, struct snap_wr *w)
 		snap_u8(w, "autoneg_pending", timer_pending(&s->autoneg_timer));
 		snap_u8(w, "flush_pending", timer_pending(&s->flush_timer));
 		snap_u8(w, "unplugged", s->unplugged);
+		snap_u8(w, "tx.yielded", s->tx_yielded);
 		r = w->err;
 	}
 	free(buf);
@@ -994,6 +1003,7 @@ static int e1000_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
 	ret = ret ? ret : snap_get_bool(r, "autoneg_pending", &autoneg);
 	ret = ret ? ret : snap_get_bool(r, "flush_pending", &flush);
 	ret = ret ? ret : snap_get_bool(r, "unplugged", &s->unplugged);
+	ret = ret ? ret : snap_get_bool(r, "tx.yielded", &s->tx_yielded);
 	if (ret)
 		return ret;
 	s->eecd.reading = reading;
@@ -1034,6 +1044,10 @@ static void e1000_post_load(struct dm_dev *dev)
 	s->mit_timer_on = arm(s, &s->mit_timer, 1);
 	if (!s->mit_timer_on)
 		e1000_set_interrupt_cause(s, E1000_R(s, E1000_ICR));
+	/* A walk saved while it had yielded (TX_BUDGET) goes on from the loop. */
+	if (s->tx_yielded)
+		e1000_tx_defer(s);
+	rx_kick(s);
 }
 
 static const struct prop_desc e1000_props[] = {

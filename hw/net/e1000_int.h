@@ -78,6 +78,7 @@ struct e1000 {
 	struct timer autoneg_timer; /* 500 ms after an auto-negotiation restart */
 	struct timer flush_timer;   /* 1 s after an RCTL write no frame is taken (QEMU) */
 	struct deferred tx_resume;  /* the rest of a TX ring walk that used up its budget */
+	bool tx_yielded;	    /* tx_resume is due (saved: a restore resumes the walk) */
 	bool link_down;		    /* the backend's link (set_link, no carrier) */
 	bool unplugged;		    /* the Xen platform device removed us */
 	bool restore_autoneg, restore_flush; /* from a loaded stream, for post_load */

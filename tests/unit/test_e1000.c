@@ -1031,6 +1031,42 @@ static void save_restore_roundtrip(void **state)
 	snap_wr_free(&sw);
 }
 
+/* A walk that yielded its budget and was saved goes on after the restore. */
+static void save_while_tx_yielded(void **state)
+{
+	struct rig *a = rig_up(), *b;
+	struct snap_wr sw;
+	uint8_t d[16];
+
+	(void)state;
+	a->m.devs = a->dev;
+	tx_on(a, TX_RING, 0x80);
+	ctxd_tso(d, 0, 1, 2 * 65535);
+	mem_w(a, TX_RING, d, 16);
+	for (unsigned i = 1; i <= 2; i++) {
+		txd(d, TX_BUF,
+		    0xffff | E1000_TXD_CMD_DEXT | E1000_TXD_DTYP_D | E1000_TXD_CMD_TSE |
+			(i == 2 ? E1000_TXD_CMD_EOP : 0),
+		    0);
+		mem_w(a, TX_RING + 16 * i, d, 16);
+	}
+	bus_write(a->m.bus, BUS_MMIO, BAR0 + E1000_TDT, 3, 4);
+	assert_int_equal(rd(a, E1000_TDH), 2); /* yielded before the second data descriptor */
+	snap_wr_init(&sw);
+	assert_int_equal(dm_state_save(&a->m, &sw), 0);
+	a->m.devs = NULL;
+	rig_free(a);
+
+	b = rig_up();
+	b->m.devs = b->dev;
+	assert_int_equal(dm_state_load(&b->m, sw.buf, sw.len), 0);
+	loop_run_deferred(b->m.loop);
+	assert_int_equal(rd(b, E1000_TDH), 3);
+	b->m.devs = NULL;
+	rig_free(b);
+	snap_wr_free(&sw);
+}
+
 /* CVE-2014-0182's shape (a restored length used as an index): a stream is checked, then refused. */
 static void restore_rejects_bad_lengths(void **state)
 {
@@ -1124,6 +1160,7 @@ int main(void)
 	T(reset_restores_power_on_values);
 	T(xen_unplug_removes_nic);
 	T(save_restore_roundtrip);
+	T(save_while_tx_yielded);
 	T(restore_rejects_bad_lengths);
 #undef T
 	return _cmocka_run_group_tests("e1000", tests, n, NULL, NULL);
