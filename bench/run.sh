@@ -32,6 +32,11 @@ if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/bench_ide_qemu.py "$BUILD/hvmdm" || echo "   (bench_ide_qemu exited $?)"
 fi
 
+# e1000 frames per second (TX 64 B/1500 B/TSO, RX) over a socketpair, QEMU beside hvmdm.
+if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
+	python3 bench/bench_e1000_qemu.py "$BUILD/hvmdm" || echo "   (bench_e1000_qemu exited $?)"
+fi
+
 # The whole daemon against QEMU: qtest throughput, start-up time and RSS.
 if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/qtest_vs_qemu.py "$BUILD/hvmdm" "$@" || echo "   (qtest_vs_qemu exited $?)"
