@@ -829,9 +829,6 @@ static int rtl8139_init(struct dm_dev *dev)
 			     dev->name);
 	if (r)
 		return r;
-	s->txbuf = malloc(RTL_CP_TXBUF);
-	if (!s->txbuf)
-		return -ENOMEM;
 	if (netdev) {
 		r = net_attach(dev->m, netdev, &rtl_rx_ops, s, &s->port);
 		if (r) {
@@ -876,7 +873,6 @@ static void rtl8139_fini(struct dm_dev *dev)
 		net_detach(s->port);
 	if (s->pci.m)
 		pci_func_detach(&s->pci);
-	free(s->txbuf);
 	pci_rom_free(&s->rom);
 }
 

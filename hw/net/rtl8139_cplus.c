@@ -17,9 +17,11 @@
  *
  * Large send: each segment carries the Ethernet, IP and TCP headers, the
  * IP total length and checksum and the TCP checksum recomputed, the
- * sequence number advanced, PSH and FIN only on the last; the IP ID is left
- * as the guest wrote it (QEMU 7.2). Segments are at most the MSS and the
- * 1500-byte MTU.
+ * sequence number advanced, the IP ID counted up from the guest's (as QEMU
+ * 7.2), PSH and FIN only on the last segment. Segments are at most the MSS
+ * and the 1500-byte MTU. A deliberate difference: QEMU 7.2 clears PSH and
+ * FIN in the guest's header while it segments, so its last segment loses
+ * them too; a real 8139C+ (and hvmdm) keeps them there (test_rtl8139).
  */
 #include "hw/net/rtl8139_int.h"
 
@@ -134,6 +136,7 @@ static bool tso_send(struct rtl8139 *s, uint8_t *frame, const struct l3 *l, uint
 	static uint8_t seg[ETH_HLEN + 60 + 60 + ETH_MTU];
 	uint8_t *tcp = l->ip + l->hlen;
 	uint32_t data_len = l->total - l->hlen, thlen, hdrs, chunk, seq, sent = 0;
+	uint16_t ip_id = get_be16(l->ip + 4);
 	uint8_t flags;
 
 	if (data_len < 20)
@@ -158,6 +161,7 @@ static bool tso_send(struct rtl8139 *s, uint8_t *frame, const struct l3 *l, uint
 		sl.ip = seg + ETH_HLEN;
 		st = sl.ip + l->hlen;
 		put_be16(sl.ip + 2, (uint16_t)(l->hlen + thlen + n));
+		put_be16(sl.ip + 4, ip_id++);
 		ip_checksum(&sl);
 		put_be32(st + 4, seq + sent);
 		st[13] = sent + n < data_len ? flags & ~(TCP_FIN | TCP_PSH) : flags;

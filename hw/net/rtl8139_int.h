@@ -158,9 +158,10 @@ struct rtl8139 {
 	uint64_t timer_expire; /* when TCTR next equals TimerInt; 0: none */
 	struct eeprom93c46 ee;
 	struct rtl_tally tally;
-	/* C+ transmit: the frame assembled from FS to LS descriptors. */
-	uint8_t *txbuf;
+	/* C+ transmit: the frame assembled from FS to LS descriptors (in the state, so a
+	 * restore decodes it into the scratch copy like every other field). */
 	uint32_t txbuf_len;
+	uint8_t txbuf[RTL_CP_TXBUF];
 };
 
 void rtl_update_irq(struct rtl8139 *s);

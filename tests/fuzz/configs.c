@@ -52,6 +52,40 @@ static const char *const e1000_init[] = {
 	NULL,
 };
 
+/*
+ * rtl8139 at 00:03.0 (BAR1, its registers in memory space, at 0xe1000000):
+ * TCR loopback (datasheet 6: TCR LBK), so every frame the input transmits,
+ * from the TSD slots or the C+ ring, comes back into the receive path: the
+ * RX source is the fuzz input. C-mode ring at 1 MiB (WRAP on, every filter
+ * open), four TSAD buffers from 2 MiB, a C+ receive ring of 16 owned
+ * descriptors at 3 MiB with buffers from 4 MiB (C+ mode is the input's to
+ * turn on through CPCR), every interrupt unmasked.
+ */
+static const char *const rtl8139_init[] = {
+	"pcicfg w 0000:00:01.3 0x40 4 0xb001",
+	"pcicfg w 0000:00:01.3 0x80 1 0x1",
+	"writeb 0xe1000037 0x0c",
+	"writel 0xe1000040 0x00060000",
+	"writel 0xe1000030 0x100000",
+	"writel 0xe1000044 0x0000008f",
+	"writel 0xe1000020 0x200000",
+	"writel 0xe1000024 0x200800",
+	"writel 0xe1000028 0x201000",
+	"writel 0xe100002c 0x201800",
+	"write 0x300000 256 0x"
+	"00060080000000000000400000000000000600800000000000084000000000000006008000000000"
+	"00104000000000000006008000000000001840000000000000060080000000000020400000000000"
+	"00060080000000000028400000000000000600800000000000304000000000000006008000000000"
+	"00384000000000000006008000000000004040000000000000060080000000000048400000000000"
+	"00060080000000000050400000000000000600800000000000584000000000000006008000000000"
+	"00604000000000000006008000000000006840000000000000060080000000000070400000000000"
+	"000600c0000000000078400000000000",
+	"writel 0xe10000e4 0x300000",
+	"writel 0xe10000e8 0x0",
+	"writew 0xe100003c 0xffff",
+	NULL,
+};
+
 const struct fuzz_config fuzz_configs[] = {
 	{
 	    .name = "chipset",
@@ -93,6 +127,14 @@ const struct fuzz_config fuzz_configs[] = {
 	    .argv = "-machine xenfv -nodefaults -m 16 -serial null "
 		    "-device e1000,mac=00:16:3e:00:00:01,romfile=",
 	    .init = e1000_init,
+	},
+	{
+	    .name = "rtl8139",
+	    .help = "the chipset with an rtl8139 (RTL8139C+) in TCR loopback: frames the input "
+		    "transmits (TSD slots or the C+ ring) come back into its receive ring",
+	    .argv = "-machine xenfv -nodefaults -m 16 -serial null "
+		    "-device rtl8139,mac=00:16:3e:00:00:02,romfile=",
+	    .init = rtl8139_init,
 	},
 	{ .name = NULL },
 };

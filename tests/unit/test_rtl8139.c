@@ -28,6 +28,7 @@
 #include "dm/log.h"
 #include "dm/memory.h"
 #include "dm/net.h"
+#include "dm/state.h"
 #include "hw/net/ether.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/xen_platform.h"
@@ -392,6 +393,89 @@ static void cplus_receive_and_missed(void **state)
 	rig_fini(&r);
 }
 
+/* TAGC (datasheet 9.2.1 Tx dw1): the 802.1Q tag inserted after the addresses, on the wire. */
+static void cplus_vlan_tag_inserted_on_the_wire(void **state)
+{
+	struct rig r;
+	uint8_t f[100], got[200];
+
+	(void)state;
+	rig_init(&r);
+	cp_enable(&r);
+	make_frame(f, sizeof(f), 4);
+	memcpy(ram(&r, CPBUF), f, sizeof(f));
+	cp_tx_desc(&r, 0, (1u << 31) | (1u << 30) | (3u << 28) | sizeof(f), (1u << 17) | 0x0a01,
+		   CPBUF);
+	out(&r, 0xd9, 0x40, 1);
+	assert_int_equal(get_record(r.peer, got, sizeof(got)), sizeof(f) + 4);
+	assert_memory_equal(got, f, 12);
+	assert_memory_equal(got + 12, "\x81\x00\x01\x0a", 4); /* the tag as stored, big-endian */
+	assert_memory_equal(got + 16, f + 12, sizeof(f) - 12);
+	rig_fini(&r);
+}
+
+/* Save, restore into a fresh NIC: the ring positions, a C+ frame half assembled, go on. */
+static void save_restore_round_trip(void **state)
+{
+	struct rig a, b;
+	struct snap_wr sw;
+	uint8_t f[100], got[300];
+
+	(void)state;
+	rig_init(&a);
+	cp_enable(&a);
+	out(&a, 0x00, 0x12345678, 4);
+	make_frame(f, sizeof(f), 5);
+	memcpy(ram(&a, CPBUF), f, sizeof(f));
+	cp_tx_desc(&a, 0, (1u << 31) | (1u << 29) | 40, 0, CPBUF); /* FS, no LS yet */
+	out(&a, 0xd9, 0x40, 1);
+	out(&a, 0x3c, 0x0005, 2);
+	snap_wr_init(&sw);
+	assert_int_equal(dm_state_save(&a.m, &sw), 0);
+	rig_fini(&a);
+
+	rig_init(&b);
+	assert_int_equal(dm_state_load(&b.m, sw.buf, sw.len), 0);
+	assert_int_equal(in(&b, 0x00, 4), 0x12345678);
+	assert_int_equal(in(&b, 0x3c, 2), 0x0005);
+	assert_int_equal(in(&b, 0xe0, 2), 0x0003);
+	/* the guest's memory moves with it (here: written again); the frame ends */
+	memcpy(ram(&b, CPBUF), f, sizeof(f));
+	cp_tx_desc(&b, 1, (1u << 31) | (1u << 30) | (1u << 28) | 60, 0, CPBUF + 40);
+	out(&b, 0xd9, 0x40, 1);
+	assert_int_equal(get_record(b.peer, got, sizeof(got)), 100);
+	assert_memory_equal(got, f, 100);
+	rig_fini(&b);
+	snap_wr_free(&sw);
+}
+
+/* A stream whose ring pointer lies past the ring (CVE-2014-0182's shape): refused, nothing changes.
+ */
+static void restore_rejects_bad_ring_pointer(void **state)
+{
+	static const char key[] = "capr";
+	struct rig a;
+	struct snap_wr sw;
+	size_t off;
+
+	(void)state;
+	rig_init(&a);
+	out(&a, 0x3c, 0x0005, 2);
+	snap_wr_init(&sw);
+	assert_int_equal(dm_state_save(&a.m, &sw), 0);
+	for (off = 1; off + sizeof(key) + 4 < sw.len; off++)
+		if (sw.buf[off - 1] == sizeof(key) - 1 &&
+		    !memcmp(sw.buf + off, key, sizeof(key) - 1))
+			break;
+	assert_true(off + sizeof(key) + 4 < sw.len);
+	put_le32(sw.buf + off + sizeof(key), 0x10000); /* past the 8 KiB ring */
+	out(&a, 0x3c, 0x00ff, 2);
+	assert_int_equal(dm_state_load(&a.m, sw.buf, sw.len), -EINVAL);
+	assert_int_equal(in(&a, 0x3c, 2), 0x00ff);
+	snap_wr_free(&sw);
+	rig_fini(&a);
+}
+
 /* romfile= naming a missing file: a start-up error naming ipxe-qemu. */
 static void missing_rom_names_the_package(void **state)
 {
@@ -480,6 +564,9 @@ int main(void)
 		cmocka_unit_test(cplus_offload_lying_headers_sent_as_built),
 		cmocka_unit_test(cplus_endless_ring_is_bounded),
 		cmocka_unit_test(cplus_receive_and_missed),
+		cmocka_unit_test(cplus_vlan_tag_inserted_on_the_wire),
+		cmocka_unit_test(save_restore_round_trip),
+		cmocka_unit_test(restore_rejects_bad_ring_pointer),
 		cmocka_unit_test(missing_rom_names_the_package),
 		cmocka_unit_test(unplug_removes_the_nic),
 		cmocka_unit_test(config_space_as_golden_a),
