@@ -983,7 +983,8 @@ static int rtl8139_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version)
 	s->ee.di = bits & 16;
 	s->ee.dout = bits & 32;
 	s->rx_blocked = bits & 64;
-	s->tctr_base = now_ns(s) - (uint64_t)count * 1000000000u / RTL_PCI_HZ;
+	/* rounded up, so that the counter reads exactly count again (save, load, save: equal) */
+	s->tctr_base = now_ns(s) - ((uint64_t)count * 1000000000u + RTL_PCI_HZ - 1) / RTL_PCI_HZ;
 	return 0;
 }
 
