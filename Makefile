@@ -82,6 +82,7 @@ HW_SRCS := \
 	hw/pci/xen_platform.c \
 	hw/pci/pci_rom.c \
 	hw/net/ether.c \
+	hw/net/nic_mac.c \
 	hw/net/eeprom93c46.c \
 	hw/net/rtl8139.c \
 	hw/net/rtl8139_cplus.c \

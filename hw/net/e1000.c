@@ -37,6 +37,7 @@
 #include "dm/net.h"
 #include "dm/state.h"
 #include "hw/net/e1000_int.h"
+#include "hw/net/nic_mac.h"
 
 #define E1000_DEV_ID_82540EM  0x100e
 #define E1000_ROM_DEFAULT     "/usr/lib/ipxe/qemu/efi-e1000.rom"
@@ -731,22 +732,6 @@ static int attach_netdev(struct e1000 *s)
 	return 0;
 }
 
-/* mac= or QEMU's default 52:54:00:12:34:56, + 1 for each earlier NIC without one. */
-static void pick_mac(struct e1000 *s)
-{
-	const uint8_t *mac = dev_prop_mac(s->dev, "mac");
-	unsigned n = 0;
-
-	if (mac) {
-		memcpy(s->macaddr, mac, 6);
-		return;
-	}
-	for (struct dm_dev *d = s->dev->m ? s->dev->m->devs : NULL; d; d = d->next)
-		n += d->type == &e1000_type && !dev_prop_given(d, "mac");
-	memcpy(s->macaddr, (const uint8_t[]){ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, 6);
-	s->macaddr[5] = (uint8_t)(s->macaddr[5] + n);
-}
-
 /* ---------------------------------------------------------------- init / fini */
 
 static int e1000_devfn(struct dm_dev *dev)
@@ -785,7 +770,7 @@ static int e1000_init(struct dm_dev *dev)
 	timer_init(&s->flush_timer, l, flush_fire, s);
 	deferred_init(&s->tx_resume, tx_resume, s);
 	pci_func_init(&s->pci, dev->m, (unsigned)devfn, &e1000_id, &e1000_pci_ops, s, dev->name);
-	pick_mac(s);
+	nic_mac(dev, s->macaddr);
 	e1000_eeprom_init(s->eeprom, E1000_DEV_ID_82540EM, s->macaddr);
 	r = e1000_bars(s);
 	r = r ? r

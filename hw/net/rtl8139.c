@@ -36,6 +36,7 @@
 #include "dm/net.h"
 #include "dm/state.h"
 #include "hw/net/ether.h"
+#include "hw/net/nic_mac.h"
 #include "hw/pci/pci_rom.h"
 
 #define RTL_ROM_DEFAULT "/usr/lib/ipxe/qemu/efi-rtl8139.rom"
@@ -815,7 +816,7 @@ static int rtl8139_init(struct dm_dev *dev)
 	int r;
 
 	s->dev = dev;
-	memcpy(s->mac, dev_prop_mac(dev, "mac"), 6);
+	nic_mac(dev, s->mac);
 	pci_func_init(&s->pci, dev->m, (unsigned)dev_prop_int(dev, "addr"), &rtl8139_id, NULL, s,
 		      dev->name);
 	/* QEMU sets the capability pointer with no list behind it (status CAP_LIST clear) */
@@ -1000,7 +1001,7 @@ static void rtl8139_post_load(struct dm_dev *dev)
 
 static const struct prop_desc rtl8139_props[] = {
 	{ .name = "addr", .type = PROP_PCIADDR, .help = "PCI slot (default: the next free one)" },
-	{ .name = "mac", .type = PROP_MAC, .def = "52:54:00:12:34:56", .help = "MAC address" },
+	{ .name = "mac", .type = PROP_MAC, .help = "MAC address (default: 52:54:00:12:34:56 + n)" },
 	{ .name = "netdev", .type = PROP_NETDEV, .help = "-netdev id (none: no peer)" },
 	{ .name = "romfile",
 	  .type = PROP_STR,

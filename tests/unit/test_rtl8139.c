@@ -476,6 +476,29 @@ static void restore_rejects_bad_ring_pointer(void **state)
 	rig_fini(&a);
 }
 
+/* QEMU's default MACs: 52:54:00:12:34:56 for the first NIC without mac=, :57 for the next
+ * (QEMU 7.2 with the same three -device rtl8139 reads 52:54:00:12:34:57 on the third). */
+static void default_macs_count_up(void **state)
+{
+	struct machine m;
+	struct machine_opts o;
+
+	(void)state;
+	dev_rig_init(&m, &o, MACHINE_PC, 16, 1, NULL, NULL);
+	assert_int_equal(dev_rig_add(&m, "rtl8139,addr=03.0,romfile=", NULL), 0);
+	assert_int_equal(dev_rig_add(&m, "rtl8139,addr=04.0,romfile=,mac=00:16:3e:00:00:01", NULL),
+			 0);
+	assert_int_equal(dev_rig_add(&m, "rtl8139,addr=05.0,romfile=", NULL), 0);
+	for (unsigned slot = 3; slot <= 5; slot++)
+		bus_pci_write(m.bus, PCI_DEVFN(slot, 0), 0x10, 0xc001 + 0x100 * (slot - 3), 4),
+		    bus_pci_write(m.bus, PCI_DEVFN(slot, 0), 0x04, 1, 2);
+	assert_int_equal(bus_read(m.bus, BUS_PIO, 0xc000, 4), 0x12005452);
+	assert_int_equal(bus_read(m.bus, BUS_PIO, 0xc004, 2), 0x5634);
+	assert_int_equal(bus_read(m.bus, BUS_PIO, 0xc104, 2), 0x0100);
+	assert_int_equal(bus_read(m.bus, BUS_PIO, 0xc204, 2), 0x5734);
+	dev_rig_free(&m);
+}
+
 /* romfile= naming a missing file: a start-up error naming ipxe-qemu. */
 static void missing_rom_names_the_package(void **state)
 {
@@ -567,6 +590,7 @@ int main(void)
 		cmocka_unit_test(cplus_vlan_tag_inserted_on_the_wire),
 		cmocka_unit_test(save_restore_round_trip),
 		cmocka_unit_test(restore_rejects_bad_ring_pointer),
+		cmocka_unit_test(default_macs_count_up),
 		cmocka_unit_test(missing_rom_names_the_package),
 		cmocka_unit_test(unplug_removes_the_nic),
 		cmocka_unit_test(config_space_as_golden_a),
