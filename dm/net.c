@@ -21,7 +21,11 @@
  * stream keeps the unsent tail of one frame and drops (counted) what comes
  * while that tail is pending, so the framing is never broken.
  *
- * Left out: -netdev user (slirp), hubport, vhost, vnet headers, multiqueue.
+ * hubport: QEMU's hub, a frame from one port to every other port of the same
+ * hubid (NICs, or a backend joined with netdev=), so NICs of one guest talk
+ * to each other and several NICs share one backend.
+ *
+ * Left out: -netdev user (slirp), vhost, vnet headers, multiqueue.
  */
 #include "dm/net.h"
 
@@ -52,7 +56,7 @@
 #define RX_BUDGET  64
 #define STREAM_HDR 4
 
-enum net_kind { NET_TAP, NET_STREAM, NET_DGRAM };
+enum net_kind { NET_TAP, NET_STREAM, NET_DGRAM, NET_HUB };
 
 struct net_port {
 	struct machine *m;
@@ -72,6 +76,9 @@ struct net_port {
 	uint8_t *tx;
 	size_t tx_off, tx_len;
 	struct net_stats st;
+	/* hubport: its hub, and the backend it joins to the hub (netdev=), or NULL */
+	long hubid;
+	struct net_port *joined;
 	struct net_port *next;
 };
 
@@ -88,6 +95,7 @@ static const char *const stream_keys[] = { "type",	"id",	     "server",
 					   "addr.type", "addr.path", "addr.host",
 					   "addr.port", "addr.str",  NULL };
 static const char *const dgram_keys[] = { "type", "id", "local.type", "local.str", NULL };
+static const char *const hub_keys[] = { "type", "id", "hubid", "netdev", NULL };
 
 static const char *spec_type(const struct qopts *o)
 {
@@ -198,15 +206,23 @@ static int check_dgram(const struct qopts *o, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_hub(const struct qopts *o, char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	if (!qopts_get(o, "hubid") || qopts_parse_u64(qopts_get(o, "hubid"), &v) || v > 0x7fffffff)
+		return errf(err, errlen, -EINVAL, "hubport needs hubid=N (0 to 2147483647)");
+	return 0;
+}
+
 static const struct {
 	const char *type;
 	const char *const *keys;
 	int (*check)(const struct qopts *o, char *err, size_t errlen);
 } backends[] = {
-	{ "tap", tap_keys, check_tap },
-	{ "socket", socket_keys, check_socket },
-	{ "stream", stream_keys, check_stream },
-	{ "dgram", dgram_keys, check_dgram },
+	{ "tap", tap_keys, check_tap },		 { "socket", socket_keys, check_socket },
+	{ "stream", stream_keys, check_stream }, { "dgram", dgram_keys, check_dgram },
+	{ "hubport", hub_keys, check_hub },
 };
 
 static int check_parsed(const struct qopts *o, size_t *which, char *err, size_t errlen)
@@ -214,7 +230,8 @@ static int check_parsed(const struct qopts *o, size_t *which, char *err, size_t 
 	const char *type = spec_type(o), *id = qopts_get(o, "id"), *bad;
 
 	if (!type)
-		return errf(err, errlen, -EINVAL, "no backend type (tap, socket, stream, dgram)");
+		return errf(err, errlen, -EINVAL,
+			    "no backend type (tap, socket, stream, dgram, hubport)");
 	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
 		if (strcmp(type, backends[i].type))
 			continue;
@@ -369,8 +386,23 @@ static void deliver(struct net_port *p)
 	p->ops->receive(p->opaque, p->rx + STREAM_HDR, len);
 }
 
+/* A hubport holds at most one frame for its NIC, delivered when the NIC has room. */
+static void hub_wake_backends(const struct net_port *hub);
+
+static void hub_pump(struct net_port *p)
+{
+	if (p->rx_ready && (!p->ops || p->ops->can_receive(p->opaque))) {
+		deliver(p);
+		hub_wake_backends(p);
+	}
+}
+
 static void rx_pump(struct net_port *p)
 {
+	if (p->kind == NET_HUB) {
+		hub_pump(p);
+		return;
+	}
 	for (unsigned i = 0; i < RX_BUDGET && p->fd >= 0; i++) {
 		int r;
 
@@ -463,12 +495,81 @@ static int stream_send(struct net_port *p, const uint8_t *frame, size_t len)
 	return 0;
 }
 
+/*
+ * A hub (QEMU's -netdev hubport): a frame from one port goes to every other
+ * port of the same hub: out through the backend a port joins, or to the
+ * port's NIC. From the loop (a backend's frame) a NIC with room takes it at
+ * once; otherwise, and always for a frame a NIC sent (we are inside its
+ * register access), it waits in the port's one-frame slot for the loop. A
+ * backend joined to the hub is read only while every NIC port's slot is
+ * free, so a full NIC holds the wire back instead of losing frames; a NIC's
+ * frame meeting a full slot is dropped and counted, as on a wire.
+ */
+static void hub_forward(struct net_port *from, const uint8_t *frame, size_t len, bool in_loop)
+{
+	for (struct net_port *q = from->m->nets->ports; q; q = q->next) {
+		if (q == from || q->kind != NET_HUB || q->hubid != from->hubid)
+			continue;
+		if (q->joined) {
+			(void)net_send(q->joined, frame, len);
+		} else if (!q->ops || q->rx_ready) {
+			q->st.rx_dropped++;
+		} else if (in_loop && q->ops->can_receive(q->opaque)) {
+			q->st.rx_frames++;
+			q->ops->receive(q->opaque, frame, len);
+		} else {
+			memcpy(q->rx + STREAM_HDR, frame, len);
+			q->rx_want = len;
+			q->rx_ready = true;
+			loop_defer(q->m->loop, &q->pump);
+		}
+	}
+}
+
+/* Every NIC port of hub has its slot free (a joined backend may be read). */
+static bool hub_has_room(const struct net_port *hub)
+{
+	for (const struct net_port *q = hub->m->nets->ports; q; q = q->next)
+		if (q->kind == NET_HUB && q->hubid == hub->hubid && q->rx_ready)
+			return false;
+	return true;
+}
+
+/* A slot of hub emptied: the backends joined to it may be read again. */
+static void hub_wake_backends(const struct net_port *hub)
+{
+	for (struct net_port *q = hub->m->nets->ports; q; q = q->next)
+		if (q->kind == NET_HUB && q->hubid == hub->hubid && q->joined)
+			net_rx_ready(q->joined);
+}
+
+static bool hub_backend_can_receive(void *opaque)
+{
+	return hub_has_room(opaque);
+}
+
+static void hub_backend_receive(void *opaque, const uint8_t *frame, size_t len)
+{
+	hub_forward(opaque, frame, len, true);
+}
+
+static const struct net_rx_ops hub_backend_ops = {
+	.name = "hubport",
+	.can_receive = hub_backend_can_receive,
+	.receive = hub_backend_receive,
+};
+
 int net_send(struct net_port *p, const uint8_t *frame, size_t len)
 {
 	ssize_t n;
 
 	if (!p || !frame || !len || len > NET_FRAME_MAX)
 		return -EINVAL;
+	if (p->kind == NET_HUB) {
+		p->st.tx_frames++;
+		hub_forward(p, frame, len, false);
+		return 0;
+	}
 	if (p->kind == NET_STREAM)
 		return stream_send(p, frame, len);
 	n = p->kind == NET_TAP ? write(p->fd, frame, len) : send(p->fd, frame, len, 0);
@@ -516,13 +617,13 @@ void net_detach(struct net_port *p)
 
 void net_rx_ready(struct net_port *p)
 {
-	if (p && p->fd >= 0)
+	if (p && (p->fd >= 0 || p->kind == NET_HUB))
 		loop_defer(p->m->loop, &p->pump);
 }
 
 bool net_link_up(const struct net_port *p)
 {
-	return p && p->fd >= 0;
+	return p && (p->fd >= 0 || p->kind == NET_HUB);
 }
 
 struct net_stats net_port_stats(const struct net_port *p)
@@ -801,11 +902,35 @@ static void port_free(struct net_port *p)
 	free(p);
 }
 
+/* hubport,hubid=N[,netdev=ID]: ID (an earlier -netdev, with no NIC) joins the hub. */
+static int open_hub(struct net_port *p, const struct qopts *o, char *err, size_t errlen)
+{
+	const char *id = qopts_get(o, "netdev");
+	unsigned long long v = 0;
+
+	p->kind = NET_HUB;
+	if (qopts_parse_u64(qopts_get(o, "hubid"), &v)) /* checked by check_hub */
+		return errf(err, errlen, -EINVAL, "hubport needs hubid=N");
+	p->hubid = (long)v;
+	if (!id)
+		return 0;
+	for (struct net_port *b = p->m->nets->ports; b; b = b->next) {
+		if (strcmp(b->id, id))
+			continue;
+		if (b->ops || b->kind == NET_HUB)
+			return errf(err, errlen, -EBUSY, "hubport netdev=%s: already has a peer",
+				    id);
+		b->ops = &hub_backend_ops;
+		b->opaque = p;
+		p->joined = b;
+		watch_update(b);
+		return 0;
+	}
+	return errf(err, errlen, -ENOENT, "hubport netdev=%s: no such -netdev before it", id);
+}
+
 static int (*const openers[])(struct net_port *, const struct qopts *, char *, size_t) = {
-	open_tap_opt,
-	open_socket,
-	open_stream,
-	open_dgram,
+	open_tap_opt, open_socket, open_stream, open_dgram, open_hub,
 };
 
 static int add_one(struct machine *m, const char *spec, char *err, size_t errlen)

@@ -73,6 +73,7 @@ bool net_link_up(const struct net_port *port);
  *   stream,id=ID,addr.type=inet,addr.host=H,addr.port=P[,server=on|off]
  *   stream,id=ID,addr.type=fd,addr.str=N
  *   dgram,id=ID,local.type=fd,local.str=N
+ *   hubport,id=ID,hubid=N[,netdev=ID2]  (QEMU's hub; ID2 an earlier -netdev joins it)
  *   "type=tap" is the same as a leading "tap". br= is libxl's information
  *   (its hotplug script bridges the tap); script= and downscript= other than
  *   "no" are refused (hvmdm runs no scripts).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Two hvmdm processes, one wire: frames both ways between their rtl8139s over
+"""Two hvmdm processes, one wire (and two NICs of one hvmdm on a hubport hub): frames both ways between their rtl8139s over
 -netdev stream (A listens on a unix socket, B connects), each driven through
 its own qtest channel as a guest driver would (BARs, CR, RCR, RBSTART, TSD).
 Checks every byte of each received frame in the other's receive ring, its
@@ -29,12 +29,19 @@ def result(ok, name, why=""):
 
 
 class Qtest:
-    def __init__(self, hvmdm, netdev, mac):
+    """One hvmdm; NIC i (0, 1) at slot 3 + i, I/O at 0xc000 + 0x100 * i."""
+
+    def __init__(self, hvmdm, netdev, mac, extra=()):
+        self.io = IO
         self.p = subprocess.Popen(
             [hvmdm, "-machine", "pc", "-m", "64", "-nodefaults", "-accel", "qtest", "-qtest",
              "stdio", "-device", "rtl8139,addr=03.0,romfile=,netdev=n0,mac=" + mac,
-             "-netdev", netdev], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+             "-netdev", netdev] + list(extra), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True)
+
+    def nic(self, i):
+        self.io = IO + 0x100 * i
+        return self
 
     def cmd(self, line):
         self.p.stdin.write(line + "\n")
@@ -47,24 +54,26 @@ class Qtest:
                 return ans.split()
 
     def inb(self, off, size=1):
-        return int(self.cmd("in%s 0x%x" % ("bwl"[size >> 1], IO + off))[1], 16)
+        return int(self.cmd("in%s 0x%x" % ("bwl"[size >> 1], self.io + off))[1], 16)
 
     def out(self, off, val, size=1):
-        self.cmd("out%s 0x%x 0x%x" % ("bwl"[size >> 1], IO + off, val))
+        self.cmd("out%s 0x%x 0x%x" % ("bwl"[size >> 1], self.io + off, val))
 
-    def setup(self):
-        self.cmd("outl 0xcf8 0x80001810")
-        self.cmd("outl 0xcfc 0x%x" % (IO | 1))
-        self.cmd("outl 0xcf8 0x80001804")
+    def setup(self, i=0):
+        self.nic(i)
+        self.cmd("outl 0xcf8 0x%x" % (0x80001810 + 0x800 * i))
+        self.cmd("outl 0xcfc 0x%x" % (self.io | 1))
+        self.cmd("outl 0xcf8 0x%x" % (0x80001804 + 0x800 * i))
         self.cmd("outw 0xcfc 0x7")
         self.out(0x37, 0x0c)             # RE TE
-        self.out(0x30, RING, 4)          # RBSTART
+        self.out(0x30, RING + 0x10000 * i, 4)  # RBSTART
         self.out(0x44, 0x0000000e, 4)    # 8 KiB ring, broadcast, multicast, our address
         self.out(0x3c, 0x0005, 2)        # ROK TOK
 
     def send(self, slot, frame):
-        self.cmd("write 0x%x 0x%x 0x%s" % (TXBUF + 0x800 * slot, len(frame), frame.hex()))
-        self.out(0x20 + 4 * slot, TXBUF + 0x800 * slot, 4)
+        at = TXBUF + 0x800 * slot + 0x4000 * ((self.io - IO) >> 8)
+        self.cmd("write 0x%x 0x%x 0x%s" % (at, len(frame), frame.hex()))
+        self.out(0x20 + 4 * slot, at, 4)
         self.out(0x10 + 4 * slot, len(frame), 4)
 
     def wait_rok(self):
@@ -73,6 +82,9 @@ class Qtest:
                 return True
             time.sleep(0.02)
         return False
+
+    def ring(self):
+        return RING + 0x10000 * ((self.io - IO) >> 8)
 
     def read(self, addr, n):
         return bytes.fromhex(self.cmd("read 0x%x 0x%x" % (addr, n))[1][2:])
@@ -92,8 +104,8 @@ def frame(dst, src, n, seed):
 
 def check_rx(q, name, f, at, status=0x4001):
     """The frame at ring offset at: header (status: PAM|ROK, BAR|ROK...), bytes, FCS."""
-    hdr = q.read(RING + at, 4)
-    got = q.read(RING + at + 4, len(f) + 4)
+    hdr = q.read(q.ring() + at, 4)
+    got = q.read(q.ring() + at + 4, len(f) + 4)
     want_hdr = (status | (len(f) + 4) << 16).to_bytes(4, "little")
     result(hdr == want_hdr, name + ":header", "%s want %s" % (hdr.hex(), want_hdr.hex()))
     result(got[:len(f)] == f, name + ":bytes")
@@ -134,6 +146,26 @@ def main():
     finally:
         a.close()
         b.close()
+    hub(hvmdm)
+
+
+def hub(hvmdm):
+    """One hvmdm, two rtl8139s on -netdev hubport hub 0: NIC to NIC inside the guest."""
+    q = Qtest(hvmdm, "hubport,id=n0,hubid=0", "02:00:00:00:00:0a",
+              ["-device", "rtl8139,addr=04.0,romfile=,netdev=n1,mac=02:00:00:00:00:0b",
+               "-netdev", "hubport,id=n1,hubid=0"])
+    try:
+        q.setup(0)
+        q.setup(1)
+        f = frame(bytes.fromhex("02000000000b"), bytes.fromhex("02000000000a"), 600, 9)
+        q.nic(0).send(0, f)
+        result(q.nic(1).wait_rok(), "hub-rx-rok", "no ROK on the second NIC")
+        check_rx(q.nic(1), "hub-nic0-to-nic1", f, 0)
+        result(q.nic(0).inb(0x3e, 2) & 1 == 0, "hub-no-echo", "the sender received its own frame")
+    except Exception as e:  # noqa: BLE001
+        result(False, "hub", repr(e))
+    finally:
+        q.close()
 
 
 main()

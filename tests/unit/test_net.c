@@ -8,7 +8,7 @@
  * in the socket, net_rx_ready resumes); hostile peers (a length over
  * NET_FRAME_MAX drops the peer, an over-long datagram is dropped); and a
  * real tap in a network namespace the test creates (root only: skipped
- * with the reason printed otherwise).
+ * with the reason printed otherwise); QEMU's hubport hub.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -322,6 +322,93 @@ static void open_errors_name_the_problem(void **state)
 	rig_fini(&r);
 }
 
+/*
+ * -netdev hubport (QEMU's hub): NIC to NIC, NIC to a backend joined with
+ * netdev= and back, delivery from the loop only, one frame held per full NIC.
+ */
+static void hub_ports_forward_to_each_other(void **state)
+{
+	struct rig r;
+	struct net_port *h0, *h1, *h9;
+	struct nic n0 = { .room = true }, n1 = { .room = true }, n9 = { .room = true };
+	uint8_t f[200], got[4 + 200];
+	char spec[64];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	snprintf(spec, sizeof(spec), "socket,id=s0,fd=%d", sv[0]);
+	rig_init(&r, spec);
+	assert_int_equal(strlist_add(&r.o.netdevs, "hubport,id=h0,hubid=1"), 0);
+	assert_int_equal(strlist_add(&r.o.netdevs, "hubport,id=h1,hubid=1"), 0);
+	assert_int_equal(strlist_add(&r.o.netdevs, "hubport,id=hs,hubid=1,netdev=s0"), 0);
+	assert_int_equal(strlist_add(&r.o.netdevs, "hubport,id=h9,hubid=9"), 0);
+	assert_int_equal(net_add_opts(&r.m, r.err, sizeof(r.err)), 0);
+	assert_int_equal(net_attach(&r.m, "s0", &nic_ops, &n0, &h0), -EBUSY); /* the hub has it */
+	assert_int_equal(net_attach(&r.m, "h0", &nic_ops, &n0, &h0), 0);
+	assert_int_equal(net_attach(&r.m, "h1", &nic_ops, &n1, &h1), 0);
+	assert_int_equal(net_attach(&r.m, "h9", &nic_ops, &n9, &h9), 0);
+	assert_true(net_link_up(h0));
+
+	/* NIC h0 sends: h1 gets it from the loop, the socket gets it now, h9 (hub 9) never */
+	frame_fill(f, sizeof(f), 1);
+	assert_int_equal(net_send(h0, f, sizeof(f)), 0);
+	assert_int_equal(n1.frames, 0);
+	assert_int_equal(read(sv[1], got, sizeof(got)), 4 + 200);
+	assert_memory_equal(got + 4, f, 200);
+	spin(&r);
+	assert_int_equal(n1.frames, 1);
+	assert_memory_equal(n1.last, f, 200);
+	assert_int_equal(n0.frames + n9.frames, 0);
+
+	/* the wire sends: both NICs of hub 1 get it; a full NIC holds one frame and the wire */
+	n1.room = false;
+	put_record(sv[1], f, 100);
+	put_record(sv[1], f, 120);
+	spin(&r);
+	assert_int_equal(n0.frames, 1);
+	assert_int_equal(n1.frames, 1);
+	assert_int_equal(queued(sv[0]), 4 + 120); /* the second frame still in the socket */
+	n1.room = true;
+	net_rx_ready(h1);
+	spin(&r);
+	assert_int_equal(n1.frames, 3);
+	assert_int_equal(n0.frames, 2);
+	assert_int_equal(n1.last_len, 120);
+	assert_int_equal(net_port_stats(h1).rx_dropped, 0);
+	/* NIC to NIC while the other is full: one waits in the slot, the next is dropped */
+	n1.room = false;
+	assert_int_equal(net_send(h0, f, 60), 0);
+	assert_int_equal(net_send(h0, f, 61), 0);
+	spin(&r);
+	assert_int_equal(net_port_stats(h1).rx_dropped, 1);
+	n1.room = true;
+	net_rx_ready(h1);
+	spin(&r);
+	assert_int_equal(n1.frames, 4);
+	assert_int_equal(n1.last_len, 60);
+	assert_int_equal(n9.frames, 0);
+	net_detach(h0);
+	net_detach(h1);
+	net_detach(h9);
+	close(sv[1]);
+	rig_fini(&r);
+}
+
+/* A hubport's netdev= must name an earlier -netdev nobody else holds. */
+static void hub_bad_netdev(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, "hubport,id=h0,hubid=0,netdev=later");
+	assert_int_equal(net_add_opts(&r.m, r.err, sizeof(r.err)), -ENOENT);
+	assert_non_null(strstr(r.err, "later"));
+	rig_fini(&r);
+	assert_int_equal(net_check_opt("hubport,id=h0", r.err, sizeof(r.err)), -EINVAL);
+	assert_non_null(strstr(r.err, "hubid"));
+}
+
 /* ------------------------------------------------------------- tap (root) */
 
 static bool tap_env_missing(void)
@@ -445,6 +532,8 @@ int main(void)
 		cmocka_unit_test(dgram_frames_and_oversize),
 		cmocka_unit_test(stream_unix_server_takes_one_peer_at_a_time),
 		cmocka_unit_test(open_errors_name_the_problem),
+		cmocka_unit_test(hub_ports_forward_to_each_other),
+		cmocka_unit_test(hub_bad_netdev),
 		cmocka_unit_test(tap_in_a_namespace),
 	};
 
