@@ -24,7 +24,10 @@ import os
 import re
 import sys
 
+import dumps
+
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(E2E_DIR))
 SUITE = os.environ.get("E2E_SUITE") == "1"
 
 # log name -> file in the run's directory (None: computed)
@@ -52,6 +55,9 @@ PHASES = [
     ("seabios", "console", r"\(d\d+\) .*Invoking SeaBIOS"),
     ("boot", "console", r"\(d\d+\) .*Booting from (Hard Disk|ROM)"),
     ("payload", "console", r"\(d\d+\) .*(HVMDM-E2E|IOBENCH start)"),
+    ("init", "console", r"\(d\d+\) .*HVMDM-E2E linux: init"),  # the Linux guest's /init
+    ("off", "console", r"\(d\d+\) .*HVMDM-E2E linux: powering off"),
+
     ("gone", "console", r"phase=domain-gone"),
     ("dm-exit", "console", r"phase=dm-exit"),
 ]
@@ -76,8 +82,9 @@ def load_expect(path):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.split(None, 2)
-        if len(parts) != 3 or parts[1] not in LOGS:
-            sys.exit("%s:%d: want NAME LOG REGEX with LOG in %s" % (path, n, ", ".join(LOGS)))
+        if len(parts) != 3 or (parts[1] not in LOGS and not re.match(r"(probe|dump):\S", parts[1])):
+            sys.exit("%s:%d: want NAME LOG REGEX with LOG in %s, probe:NAME or dump:NAME" % (
+                path, n, ", ".join(LOGS)))
         name, log, rx = parts
         mode = "must"
         if rx[0] in "!?":
@@ -114,6 +121,35 @@ def console_segments(out):
     return segs, boot
 
 
+def probe_outputs(serial):
+    """NAME -> the output of probe NAME: the serial lines between
+    "@@PROBE-BEGIN NAME" and "@@PROBE-END NAME rc=N", that last line included."""
+    res, cur, buf = {}, None, []
+    for line in (serial or "").splitlines():
+        m = re.match(r"^@@PROBE-(BEGIN|END) (\S+)", line)
+        if m and m.group(1) == "BEGIN":
+            cur, buf = m.group(2), []
+        elif m and cur == m.group(2):
+            buf.append(line)
+            res[cur] = "\n".join(buf)
+            cur = None
+        elif cur:
+            buf.append(line)
+    return res
+
+
+def probe_rules(guest):
+    """Every probe of a guest (guests/GUEST/probes/NAME.sh) must end with rc=0."""
+    rules = []
+    pdir = os.path.join(E2E_DIR, "guests", guest, "probes")
+    for f in sorted(os.listdir(pdir)) if os.path.isdir(pdir) else []:
+        if f.endswith(".sh"):
+            n = f[:-3]
+            rules.append(("probe-%s-rc0" % n, "probe:" + n, "must",
+                          re.compile(r"^@@PROBE-END %s rc=0$" % re.escape(n), re.M)))
+    return rules
+
+
 def first_time(lines, rx):
     r = re.compile(rx)
     for t, body in lines:
@@ -131,6 +167,12 @@ class Run:
         for log, fname in LOGS.items():
             if fname:
                 self.logs[log] = read(os.path.join(self.dir, fname))
+        if self.logs["serial"]:
+            # the terminal resets SeaBIOS and Linux send, and the "[seconds] "
+            # printk puts before every line the Linux guest's init writes
+            # (guests/linux/init: its output goes through /dev/kmsg)
+            text = re.sub(r"\x1b(\[[0-9;?]*[A-Za-z]|c)", "", self.logs["serial"])
+            self.logs["serial"] = re.sub(r"(?m)^\[\s*[0-9]+\.[0-9]+\] ", "", text)
         xen = self.logs["xen"]
         if xen is not None:
             self.logs["guest"] = "\n".join(
@@ -138,6 +180,17 @@ class Run:
         else:
             self.logs["guest"] = None
         self.logs["console"] = "\n".join(b for _, b in self.console) if self.console else None
+        # probe:NAME -> the lines of the Linux guest's probe NAME, dump:NAME ->
+        # its dump NAME (guests/linux/init), each also kept as dump-NAME.txt
+        for name, body in probe_outputs(self.logs["serial"]).items():
+            self.logs["probe:" + name] = body
+        for name, body in dumps.sections(self.logs["serial"]).items():
+            self.logs["dump:" + name] = body
+            try:
+                with open(os.path.join(self.dir, "dump-%s.txt" % name), "w") as f:
+                    f.write(body + "\n")
+            except OSError:
+                pass
 
     def check(self, rule):
         name, log, mode, rx = rule
@@ -217,6 +270,70 @@ def side_by_side(a, b, width=78):
     return rows, diffs
 
 
+def compare_dumps(out, g, a, b, P, failures):
+    """The guest's dumps (dumps.py): hvmdm against qemu-xen of the same run
+    and against the golden capture; a difference its allow-list does not
+    name is a failure of a (the hvmdm run)."""
+    allow = os.path.join(E2E_DIR, "guests", g, "allow")
+    rules, golden = dumps.load_allow(allow)
+    diffs, notes = [], []
+    if b:
+        d, missing = dumps.compare_runs(a.logs["serial"], b.logs["serial"], "hvmdm", "qemu-xen")
+        diffs += d
+        notes += missing
+    else:
+        notes.append("no qemu-xen run to compare with")
+    gdir = dumps.golden_dir(REPO)
+    gtext = None
+    if golden and gdir:
+        gtext = read(os.path.join(gdir, golden))
+    if golden and gtext is None:
+        notes.append("golden %s not found (HVMDM_GOLDEN_DIR): not compared" % golden)
+    elif golden:
+        d, lacking = dumps.compare_golden(a.logs["serial"], gtext, "hvmdm")
+        diffs += d
+        P("")
+        P("guest %s: golden %s devices hvmdm does not have (not compared): %s" % (
+            g, golden, " ".join(lacking) or "none"))
+    allowed, denied, unused = dumps.judge(diffs, rules)
+    P("")
+    P("guest %s: dumps compared field by field (pci config, ioports, iomem, interrupts%s): "
+      "%d differences, %d allowed by %s, %d not allowed" % (
+          g, ", golden " + golden if golden else "", len(diffs), len(allowed),
+          os.path.relpath(allow, REPO), len(denied)))
+    for n in notes:
+        P("  NOTE " + n)
+        failures.append((a, "dumps", n))
+    for key, detail in denied:
+        P("  DIFF  %s%s" % (key, "  (" + detail + ")" if detail else ""))
+        failures.append((a, "dumps", "%s %s" % (key, detail)))
+    for key, detail, reason in allowed:
+        P("  allow %s%s: %s" % (key, "  (" + detail + ")" if detail else "", reason))
+    for u in unused:
+        P("  (allow-list entry matched nothing, remove it?: %s)" % u)
+    if SUITE:
+        print("%s e2e:%s:dumps%s" % ("FAIL" if denied or notes else "PASS", a.name,
+                                     " %d differences not allowed" % len(denied) if denied else ""))
+    # lspci -vvv of both runs and of the golden devices, side by side
+    la = dumps.lspci_text(a.logs["serial"])
+    if la is None:
+        P("  (lspci -F not available: no lspci side by side)")
+        return
+    blocks = dumps.lspci_blocks(la)
+    for other, text in (("qemu-xen", dumps.lspci_text(b.logs["serial"]) if b else None),
+                        ("golden", gtext)):
+        if text is None:
+            continue
+        ob = dumps.lspci_blocks(text)
+        path = os.path.join(out, "lspci-%s-%s.txt" % (g, other))
+        with open(path, "w") as f:
+            f.write("%-78s   %s\n" % ("== hvmdm", "== " + other))
+            for i in sorted(blocks):
+                rows, _ = side_by_side(blocks[i], ob.get(i, "(no %s)" % i))
+                f.write("\n".join(rows) + "\n\n")
+        P("  lspci -vvv, hvmdm | %s: %s" % (other, path))
+
+
 def tail(text, n):
     if text is None:
         return "(missing)"
@@ -234,7 +351,7 @@ def main():
     segs, boot = console_segments(out)
     runs = [Run(out, r, g, d, segs) for r, g, d in plan]
     common = load_expect(os.path.join(E2E_DIR, "common.expect"))
-    rules = {g: merge_rules(common, load_expect(os.path.join(E2E_DIR, "guests", g, "expect")))
+    rules = {g: merge_rules(common, load_expect(os.path.join(E2E_DIR, "guests", g, "expect"))) + probe_rules(g)
              for g in sorted({r.guest for r in runs})}
 
     lines, failures, failed_runs = [], [], []
@@ -287,6 +404,12 @@ def main():
             r.name, "%d KiB" % rss if rss else "?", n if n is not None else "?"))
 
     for r in runs:
+        t = r.timings()
+        if t.get("init") is not None:
+            P("  %-16s seconds from `xl create` to the guest's /init %.1f, to its power-off %s" % (
+                r.name, t["init"], "%.1f" % t["off"] if t.get("off") is not None else "-"))
+
+    for r in runs:
         bench = iobench(r)
         if bench:
             P("  %-16s port I/O round trip (iobench): %s" % (r.name, ", ".join(
@@ -307,6 +430,12 @@ def main():
             g, a.name, b.name, len(diffs), path))
         for row in diffs[:60]:
             P("  " + row)
+
+    for g in rules:
+        a = next((r for r in runs if r.guest == g and r.dm == "hvmdm"), None)
+        b = next((r for r in runs if r.guest == g and r.dm != "hvmdm"), None)
+        if a and os.path.isfile(os.path.join(E2E_DIR, "guests", g, "allow")):
+            compare_dumps(out, g, a, b, P, failures)
 
     failed_runs = sorted({r.name for r, _, _ in failures})
     P("")

@@ -57,5 +57,5 @@ if [ "$rc" -ne 0 ]; then
 		tail -n 30 "$out/image.log"
 	fi
 fi
-[ -f "$out/report.txt" ] && grep -E '^(phases|  [a-z].* (peak RSS|round trip))' "$out/report.txt"
+[ -f "$out/report.txt" ] && grep -E '^(phases|  [a-z].* (peak RSS|round trip|to the guest.s /init))' "$out/report.txt"
 exit 0

@@ -1,43 +1,60 @@
 #!/bin/bash
-# payload.sh REPO DEST WORK BASE: the Linux guest's disk into DEST/disk.img.
-# A FAT file system over the whole disk (no partition table) with SYSLINUX
-# in its boot sector, which SeaBIOS boots like any boot sector; SYSLINUX
-# loads the Debian kernel of the dom0 base image and an initramfs of busybox,
-# firmware/guests/linux/init and the IDE driver modules (ata_piix, sd_mod and
-# their dependencies, from BASE/guest-modules). The disk's last sector, past
-# the file system, carries a tag the guest's init reads back through Linux.
+# payload.sh REPO DEST WORK BASE: the Linux guest's files into DEST:
+#   vmlinuz    the Debian kernel of the dom0 base image (xl kernel=)
+#   initrd.gz  busybox (Debian's busybox-static, from the base image), ./init,
+#              the probes (./probes/*.sh), the driver modules their
+#              "# modules:" lines name with every dependency (from
+#              BASE/guest-modules), and /facts: what the probes check
+#   disk.img   the IDE disk: 8 MiB of random data (its md5 in /facts/disk),
+#              then 1 MiB the disk probe writes and reads back
+#   cd.iso     the CD-ROM: an ISO 9660 image with a README and random data
 set -euo pipefail
 REPO=$1 DEST=$2 WORK=$3 BASE=$4
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kv=$(cat "$BASE/kv")
 mods=$BASE/guest-modules
+bb=$BASE/rootfs/bin/busybox
+if ldd "$bb" >/dev/null 2>&1; then
+	echo "payload linux: $bb is not Debian's busybox-static (rebuild the base: tests/e2e/image.sh)" >&2
+	exit 1
+fi
 rm -rf "$WORK"
-mkdir -p "$WORK/initrd/bin" "$WORK/initrd/mods"
-cp /bin/busybox "$WORK/initrd/bin/busybox"
-install -m 755 "$REPO/firmware/guests/linux/init" "$WORK/initrd/init"
-: > "$WORK/initrd/modules.order"
-modprobe -d "$mods" -S "$kv" --show-depends crct10dif_generic crc64_rocksoft_generic ata_piix sd_mod |
-	awk '$1 == "insmod" { print $2 }' | while read -r ko; do
+ir=$WORK/initrd
+mkdir -p "$ir/bin" "$ir/mods" "$ir/probes" "$ir/facts" "$WORK/iso"
+cp "$bb" "$ir/bin/busybox"
+install -m 755 "$HERE/init" "$ir/init"
+cp "$HERE"/probes/*.sh "$ir/probes/"
+
+# the probes' header lines: "# modules: a b" and "# waitfor: /dev/x"
+want=$(sed -n 's/^# modules: *//p' "$HERE"/probes/*.sh | tr '\n' ' ')
+sed -n 's/^# waitfor: *//p' "$HERE"/probes/*.sh | tr ' ' '\n' | sed '/^$/d' > "$ir/waitfor"
+: > "$ir/modules.order"
+# shellcheck disable=SC2086
+modprobe -a -d "$mods" -S "$kv" --show-depends $want | awk '$1 == "insmod" { print $2 }' | while read -r ko; do
 	n=$(basename "$ko" .ko)
-	[ -f "$WORK/initrd/mods/$n.ko" ] && continue
-	cp "$ko" "$WORK/initrd/mods/$n.ko"
-	echo "$n" >> "$WORK/initrd/modules.order"
+	[ -f "$ir/mods/$n.ko" ] && continue
+	cp "$ko" "$ir/mods/$n.ko"
+	echo "$n" >> "$ir/modules.order"
 done
-(cd "$WORK/initrd" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -6) > "$WORK/initrd.gz"
-cat > "$WORK/syslinux.cfg" <<'CFG'
-SERIAL 0 115200
-DEFAULT linux
-PROMPT 0
-TIMEOUT 0
-LABEL linux
-  KERNEL vmlinuz
-  APPEND initrd=initrd.gz console=ttyS0,115200 xen_emul_unplug=never quiet panic=-1
-CFG
-img=$WORK/fat.img
-rm -f "$img"
-mkfs.vfat -C -n HVMDME2E "$img" 24576 > /dev/null
-syslinux --install "$img"
-mcopy -i "$img" "$BASE/vmlinuz" ::/vmlinuz
-mcopy -i "$img" "$WORK/initrd.gz" ::/initrd.gz
-mcopy -i "$img" "$WORK/syslinux.cfg" ::/syslinux.cfg
-cp "$img" "$DEST/disk.img"
-{ printf 'HVMDM-E2E-LAST-SECTOR\n'; head -c 490 /dev/zero; } >> "$DEST/disk.img"
+
+# the IDE disk: checksummed data, then the area the probe writes
+head -c 8M /dev/urandom > "$DEST/disk.img"
+{
+	echo "DISK_DATA_SECTORS=16384"
+	echo "DISK_DATA_MD5=$(md5sum < "$DEST/disk.img" | cut -d' ' -f1)"
+	echo "DISK_SECTORS=18432"
+} > "$ir/facts/disk"
+head -c 1M /dev/zero >> "$DEST/disk.img"
+
+# the CD-ROM
+echo "HVMDM-E2E-CDROM" > "$WORK/iso/README.TXT"
+head -c 3M /dev/urandom > "$WORK/iso/data.bin"
+genisoimage -quiet -R -V HVMDME2ECD -o "$DEST/cd.iso" "$WORK/iso"
+{
+	echo "CD_BYTES=$(stat -c %s "$DEST/cd.iso")"
+	echo "CD_MD5=$(md5sum < "$DEST/cd.iso" | cut -d' ' -f1)"
+	echo "CD_FILE_MD5=$(md5sum < "$WORK/iso/data.bin" | cut -d' ' -f1)"
+} > "$ir/facts/cd"
+
+(cd "$ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -6) > "$DEST/initrd.gz"
+cp "$BASE/vmlinuz" "$DEST/vmlinuz"
