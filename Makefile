@@ -40,12 +40,13 @@ endif
 
 # Libraries, each through pkg-config (libaio ships no .pc file).
 PKGS_XEN := xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore xencontrol
-PKGS := jansson libseccomp $(PKGS_XEN)
+PKGS := jansson libseccomp libvncserver $(PKGS_XEN)
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS_jansson := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
 PKG_LIBS_seccomp := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null)
 PKG_LIBS_xen := $(shell $(PKG_CONFIG) --libs $(PKGS_XEN) 2>/dev/null)
 PKG_LIBS_cmocka := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+PKG_LIBS_vnc := $(shell $(PKG_CONFIG) --libs libvncserver 2>/dev/null)
 LIBS_aio := -laio
 
 ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
@@ -122,7 +123,12 @@ BACKEND_SRCS := \
 	dm/fdset.c \
 	dm/qmp.c \
 	dm/qmp_cmds.c \
-	dm/qmp_qom.c
+	dm/qmp_qom.c \
+	dm/qmp_vnc.c \
+	dm/vnc.c \
+	dm/vnc_opts.c \
+	dm/vnc_proto.c \
+	dm/vnc_input.c
 
 # The standalone platform: flat RAM, trace replay, qtest.
 SIM_SRCS := \
@@ -160,7 +166,7 @@ XEN_OBJS := $(addprefix $(BUILD)/,$(XEN_SRCS:.c=.o))
 MAIN_OBJS := $(addprefix $(BUILD)/,$(MAIN_SRCS:.c=.o))
 GEN_OBJS := $(BUILD)/gen/demo_trace.o
 
-HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(LIBS_aio) -lm
+HVMDM_LIBS := $(PKG_LIBS_xen) $(PKG_LIBS_jansson) $(PKG_LIBS_seccomp) $(PKG_LIBS_vnc) $(LIBS_aio) -lm
 # A test whose unit_extra lists tests/xensim gets xensim instead of the real libxen*.
 HVMDM_LIBS_XENSIM := $(filter-out $(PKG_LIBS_xen),$(HVMDM_LIBS)) -pthread
 
@@ -209,7 +215,8 @@ UNIT_TESTS := \
 	cirrus_mem \
 	display \
 	vga_adapter \
-	e1000
+	e1000 \
+	vnc
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
@@ -233,6 +240,9 @@ unit_extra_machine := dm/machine.c
 
 # The command line (dm/cmdline.c is the daemon's, not in the library).
 unit_extra_cmdline := dm/cmdline.c
+
+# The VNC test decodes vncsnapshot's JPEG screenshot.
+unit_libs_vnc := -ljpeg
 
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/test_,$(UNIT_TESTS))
 
@@ -271,7 +281,8 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $$(addprefix $(BUILD)/,$$(subst .c,.o,$$(unit_extra_$$*))) $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(PKG_LIBS_cmocka) \
-		$(if $(filter $(XENSIM_SRCS),$(unit_extra_$*)),$(HVMDM_LIBS_XENSIM),$(HVMDM_LIBS))
+		$(if $(filter $(XENSIM_SRCS),$(unit_extra_$*)),$(HVMDM_LIBS_XENSIM),$(HVMDM_LIBS)) \
+		$(unit_libs_$*)
 
 # Benchmarks: built on request, never part of the tests.
 # ioreq round trips through dm/xen against the simulated hypervisor.

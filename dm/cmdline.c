@@ -24,6 +24,7 @@
 #include "dm/machine_types.h"
 #include "dm/net.h"
 #include "dm/qemuopts.h"
+#include "dm/vnc_opts.h"
 
 #define HVMDM_VERSION	     "0.1"
 #define DOMID_FIRST_RESERVED 0x7ff0u
@@ -523,9 +524,11 @@ static int opt_display(struct cmdline_ctx *c, const char *arg)
 
 static int opt_vnc(struct cmdline_ctx *c, const char *arg)
 {
-	if (strcmp(arg, "none"))
-		return opt_error(c, "'%s': a VNC server is not in this build (only -vnc none)",
-				 arg);
+	struct vnc_opts o;
+	char err[200];
+
+	if (vnc_opts_parse(arg, &o, err, sizeof(err)))
+		return opt_error(c, "%s", err);
 	c->ro->vnc = arg;
 	return 0;
 }
@@ -865,7 +868,8 @@ static const struct opt_desc opt_table[] = {
 	{ "name", true, opt_name, OPT_QEMU, "NAME", "guest name for logs and QMP" },
 	{ "display", true, opt_display, OPT_QEMU, "none", "accepted" },
 	{ "nographic", false, opt_nographic, OPT_QEMU, NULL, "accepted" },
-	{ "vnc", true, opt_vnc, OPT_QEMU, "none", "no VNC server" },
+	{ "vnc", true, opt_vnc, OPT_QEMU, "HOST:D[,password=on][,to=L]|unix:PATH|none",
+	  "the VNC server (TCP port 5900+D)" },
 	{ "boot", true, opt_boot, OPT_QEMU, "order=LETTERS", "boot order (c disk, d CD, n net)" },
 	{ "usb", false, opt_usb, OPT_QEMU, NULL,
 	  "PIIX3 UHCI at 00:01.2 (refused while the build has no piix3-usb-uhci)" },

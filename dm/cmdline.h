@@ -35,7 +35,7 @@ struct run_opts {
 	bool no_user_config;   /* -no-user-config (hvmdm reads no config file anyway) */
 	bool nographic;	       /* -nographic */
 	const char *display;   /* -display none */
-	const char *vnc;       /* -vnc none */
+	const char *vnc;       /* -vnc (dm/vnc_opts.h) */
 	const char *rtc_base;  /* -rtc base= (checked; see opt_rtc) */
 	const char *rtc_clock; /* -rtc clock= */
 	unsigned max_cpus;     /* -smp ...,maxcpus=N */

@@ -39,6 +39,7 @@ static const struct {
 	{ "loop", LOG_LOOP, "timers, fds" },
 	{ "sandbox", LOG_SANDBOX, "seccomp and privilege drop" },
 	{ "net", LOG_NET, "network backends and NICs" },
+	{ "vnc", LOG_VNC, "VNC server: clients, libvncserver's own lines" },
 };
 
 #define N_CATS (sizeof(log_cats) / sizeof(log_cats[0]))

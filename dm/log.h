@@ -35,6 +35,7 @@ enum log_cat {
 	LOG_LOOP = 1u << 14,	 /* loop: timers, fds */
 	LOG_SANDBOX = 1u << 15,	 /* sandbox */
 	LOG_NET = 1u << 16,	 /* net: network backends and NICs */
+	LOG_VNC = 1u << 17,	 /* vnc: clients, libvncserver's own lines */
 };
 
 /* Categories currently on; tested inline by dm_dbg(). */

@@ -22,6 +22,7 @@ struct loop;
 struct dm_dev;
 struct chardev_set;
 struct net_set;
+struct vnc_server;
 
 enum machine_kind {
 	MACHINE_NONE,  /* -machine none: libxl's probe run, no devices */
@@ -79,6 +80,9 @@ struct machine {
 	struct net_set *nets;	      /* -netdev backends (dm/net.h); NULL: none */
 	struct runstate rs; /* prelaunch/running/paused...; QMP and the platform follow it */
 	bool log_dirty;	    /* xen-set-global-dirty-log: report device writes to guest RAM */
+
+	/* -vnc (dm/vnc.h); NULL without one */
+	struct vnc_server *vnc;
 };
 
 /* Interrupt and request helpers for devices (forward to the platform). */

@@ -34,6 +34,8 @@
 #include "dm/sim/qtest_failfast.h"
 #include "dm/sim/qtest_log.h"
 #include "dm/sim/sim.h"
+#include "dm/vnc.h"
+#include "dm/vnc_opts.h"
 #include "dm/xen/xen.h"
 
 enum run_mode { MODE_DEMO, MODE_REPLAY, MODE_QTEST, MODE_XEN, MODE_PROBE, MODE_STANDALONE };
@@ -103,6 +105,25 @@ static int enter_sandbox(const struct run_opts *ro)
 	return 0;
 }
 
+/*
+ * The VNC server of -vnc (dm/vnc.h), listening before the sandbox closes
+ * socket creation. 0, or 1 with the message printed.
+ */
+static int start_vnc(struct machine *m, const struct run_opts *ro)
+{
+	struct vnc_opts o;
+	char err[256];
+
+	if (!ro->vnc)
+		return 0;
+	if (vnc_opts_parse(ro->vnc, &o, err, sizeof(err)) ||
+	    vnc_start(m, &o, m->opts->name, &m->vnc, err, sizeof(err))) {
+		fprintf(stderr, "hvmdm: -vnc %s: %s\n", ro->vnc, err);
+		return 1;
+	}
+	return 0;
+}
+
 /* Without -S the guest runs from the start (query-status "running"). */
 static void start_running(struct machine *m)
 {
@@ -119,7 +140,8 @@ static void sim_on_signal(void *opaque, int signo)
 }
 
 /* Build the standalone machine and its monitors; 0 or 1 (message printed). */
-static int sim_setup(struct sim *s, struct machine_opts *mo, struct qmp_server **q)
+static int sim_setup(struct sim *s, struct machine_opts *mo, const struct run_opts *ro,
+		     struct qmp_server **q)
 {
 	bool failed;
 
@@ -136,7 +158,8 @@ static int sim_setup(struct sim *s, struct machine_opts *mo, struct qmp_server *
 		return 1;
 	}
 	*q = start_monitors(&s->m, &failed);
-	if (failed) {
+	if (failed || start_vnc(&s->m, ro)) {
+		qmp_free(*q);
 		sim_fini(s);
 		return 1;
 	}
@@ -147,6 +170,8 @@ static int sim_setup(struct sim *s, struct machine_opts *mo, struct qmp_server *
 
 static void sim_teardown(struct sim *s, struct qmp_server *q)
 {
+	vnc_stop(s->m.vnc);
+	s->m.vnc = NULL;
 	qmp_free(q);
 	sim_fini(s);
 }
@@ -171,7 +196,7 @@ static int run_replay(struct machine_opts *mo, struct run_opts *ro)
 
 	/* trace-format.md "Time": disk I/O completes synchronously in replay. */
 	blk_set_sync(true);
-	if (sim_setup(&s, mo, &q))
+	if (sim_setup(&s, mo, ro, &q))
 		return 1;
 	status = sim_replay_file(&s, ro->replay, stdout_shared(mo));
 	sim_teardown(&s, q);
@@ -186,7 +211,7 @@ static int run_qtest(struct machine_opts *mo, struct run_opts *ro)
 
 	struct qtest_log log;
 
-	if (sim_setup(&s, mo, &q))
+	if (sim_setup(&s, mo, ro, &q))
 		return 1;
 	/* Opened before the sandbox, which forbids opening files. */
 	if (qtest_log_open(&log, ro->qtest_log) || enter_sandbox(ro)) {
@@ -230,7 +255,7 @@ static int run_demo(struct machine_opts *mo, struct run_opts *ro)
 	if (!ro->log_mask_given)
 		log_mask &= ~LOG_GUEST_ERR;
 	wfd = demo_serial_pipe(mo);
-	if (sim_setup(&s, mo, &q))
+	if (sim_setup(&s, mo, ro, &q))
 		return 1;
 	status = enter_sandbox(ro) ? 1 : sim_demo(&s, demo_trace, demo_trace_len);
 	sim_teardown(&s, q);
@@ -253,7 +278,7 @@ static int run_probe(struct machine_opts *mo, struct run_opts *ro)
 	struct qmp_server *q;
 	int status;
 
-	if (sim_setup(&s, mo, &q))
+	if (sim_setup(&s, mo, ro, &q))
 		return 1;
 	if (enter_sandbox(ro)) {
 		sim_teardown(&s, q);
@@ -309,11 +334,12 @@ static int run_xen(struct machine_opts *mo, struct run_opts *ro)
 		goto out_xen;
 	machine_reset(&m, RESET_POWER_ON);
 	q = start_monitors(&m, &failed);
-	if (failed || xen_backend_start(&m) || enter_sandbox(ro))
+	if (failed || start_vnc(&m, ro) || xen_backend_start(&m) || enter_sandbox(ro))
 		goto out_machine;
 	start_running(&m);
 	status = loop_run(m.loop);
 out_machine:
+	vnc_stop(m.vnc);
 	qmp_free(q);
 	machine_teardown(&m);
 out_xen:

@@ -221,27 +221,6 @@ static int cmd_query_chardev(struct qmp_conn *c, json_t *args, json_t **ret, str
 	return 0;
 }
 
-static int cmd_query_vnc(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
-{
-	(void)c;
-	if (no_args(args, e))
-		return -1;
-	*ret = json_pack("{s:b}", "enabled", 0);
-	return 0;
-}
-
-static int cmd_change_vnc_password(struct qmp_conn *c, json_t *args, json_t **ret,
-				   struct dm_error *e)
-{
-	const char *pw;
-
-	(void)c;
-	(void)ret;
-	if (arg_string(args, "password", true, &pw, e))
-		return -1;
-	return dm_fail(e, "GenericError", "Could not set password");
-}
-
 /*
  * The options libxl may ask about. libxl looks only for "run-with" with
  * "chroot"/"user" parameters; hvmdm takes -chroot and -runas, so it is not
@@ -643,8 +622,10 @@ const struct qmp_cmd qmp_cmds[] = {
 	{ "query-name", cmd_query_name },
 	{ "query-commands", cmd_query_commands },
 	{ "query-chardev", cmd_query_chardev },
-	{ "query-vnc", cmd_query_vnc },
-	{ "change-vnc-password", cmd_change_vnc_password },
+	{ "query-vnc", qmp_cmd_query_vnc },
+	{ "change-vnc-password", qmp_cmd_change_vnc_password },
+	{ "set_password", qmp_cmd_set_password },
+	{ "expire_password", qmp_cmd_expire_password },
 	{ "query-command-line-options", cmd_query_cmdline_options },
 	{ "query-cpus-fast", cmd_query_cpus_fast },
 	{ "xen-set-global-dirty-log", cmd_xen_set_global_dirty_log },

@@ -78,6 +78,12 @@ int arg_string(json_t *args, const char *name, bool required, const char **out, 
 int arg_bool(json_t *args, const char *name, bool required, bool *out, struct dm_error *e);
 /* A command without arguments rejects any. */
 int no_args(json_t *args, struct dm_error *e);
+
+/* The VNC commands (qmp_vnc.c). */
+int qmp_cmd_query_vnc(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
+int qmp_cmd_change_vnc_password(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
+int qmp_cmd_set_password(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
+int qmp_cmd_expire_password(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
 /* The machine and type probes (qmp_qom.c). */
 int cmd_query_machines(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
 int cmd_qom_list_types(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);

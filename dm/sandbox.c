@@ -2,8 +2,9 @@
 /*
  * dm_restrict's daemon-side half: rlimits, chroot, uid/gid, seccomp
  * (sandbox.h). The allow-list was taken from strace of the daemon serving
- * guests (ioreq loop, QMP, serial, block I/O on libaio and the I/O thread)
- * and is checked by tests/suites/toolstack.sh, which runs the real binary
+ * guests (ioreq loop, QMP, serial, block I/O on libaio and the I/O thread,
+ * the VNC server) and is checked by tests/suites/toolstack.sh (and, for
+ * VNC clients, tests/suites/vnc.sh), which runs the real binary
  * under the filter (libxl's dm_restrict command lines; IDE DMA, serial
  * output, a QMP session with add-fd and a CD change) and one forbidden call
  * that must be killed.
@@ -48,7 +49,15 @@ static const char *const allowed[] = {
 	"rt_sigreturn", "rt_sigaction", "sigaltstack", "tgkill", "getrandom", "prlimit64", "exit",
 	"exit_group",
 	/* the QMP socket is removed at exit */
-	"unlink"
+	"unlink",
+	/*
+	 * the VNC server (dm/vnc.c): TCP_NODELAY and the send buffer of each
+	 * client, libvncserver's getpeername/setsockopt on the socketpair it
+	 * creates the client on (and a new pair after a failed creation), and
+	 * its select() on a write that would block (a backstop: vnc.c writes
+	 * only what fits)
+	 */
+	"setsockopt", "getpeername", "socketpair", "select", "pselect6"
 };
 
 static bool filtering;
