@@ -332,6 +332,18 @@ static void release_keys(struct vnc_client *vc)
 	memset(&vc->held, 0, sizeof(vc->held));
 }
 
+/* libvncserver 0.9.14 frees neither the list of a client's extensions nor their data. */
+static void free_extensions(rfbClientPtr cl)
+{
+	while (cl->extensions) {
+		rfbExtensionData *e = cl->extensions;
+
+		cl->extensions = e->next;
+		free(e->data);
+		free(e);
+	}
+}
+
 static void client_free(struct vnc_client *vc)
 {
 	struct vnc_server *vs = vc->vs;
@@ -346,6 +358,7 @@ static void client_free(struct vnc_client *vc)
 	loop_del_fd(vs->loop, vc->fd);
 	if (!client_gone(vc))
 		rfbCloseClient(vc->cl);
+	free_extensions(vc->cl);
 	/* Closes nothing more (the socket went with rfbCloseClient) and frees cl. */
 	rfbClientConnectionGone(vc->cl);
 	vs->st.clients--;
@@ -710,6 +723,7 @@ static rfbClientPtr make_lib_client(struct vnc_server *vs, int fd)
 	if (read(vs->pair[0], pv, sizeof(pv)) != (ssize_t)sizeof(pv) ||
 	    write(fd, pv, sizeof(pv)) != (ssize_t)sizeof(pv)) {
 		cl->sock = RFB_INVALID_SOCKET;
+		free_extensions(cl);
 		rfbClientConnectionGone(cl);
 		return NULL;
 	}
@@ -752,9 +766,10 @@ static void accept_one(struct vnc_server *vs, int fd, const struct sockaddr_stor
 	refresh_screen(vs);
 	vc->cl = make_lib_client(vs, fd);
 	if (!vc->cl || loop_add_fd(vs->loop, fd, EPOLLIN, on_client_io, vc)) {
-		if (vc->cl)
+		if (vc->cl) {
+			free_extensions(vc->cl);
 			rfbClientConnectionGone(vc->cl); /* closes fd */
-		else
+		} else
 			close(fd);
 		free(vc);
 		vs->st.refused++;

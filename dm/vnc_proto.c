@@ -39,7 +39,7 @@ static enum vnc_frame cut_text(const uint8_t *buf, size_t avail, size_t *len)
 	n = be32(buf + 4);
 	/* A negative length is the extended clipboard's (rfbproto 7.7.27): |length| bytes. */
 	if (n & 0x80000000u)
-		n = (uint32_t) - (int32_t)n;
+		n = 0u - n;
 	if (n > VNC_MAX_CUT_TEXT)
 		return VNC_FRAME_BAD;
 	*len = n;

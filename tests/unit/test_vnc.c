@@ -515,6 +515,12 @@ static void framing_of_client_messages(void **state)
 	assert_int_equal(len, 256);
 	b[4] = 0x80, b[5] = 0, b[6] = 0, b[7] = 0; /* 2^31 */
 	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 8, &len), VNC_FRAME_BAD);
+	b[4] = 0x7f, b[5] = 0xff, b[6] = 0xff, b[7] = 0xff; /* 2^31 - 1 */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 8, &len), VNC_FRAME_BAD);
+	b[4] = 0, b[5] = 0x10, b[6] = 0, b[7] = 1; /* 1 MiB + 1 */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 8, &len), VNC_FRAME_BAD);
+	b[4] = 0, b[5] = 0x10, b[6] = 0, b[7] = 0; /* 1 MiB: taken (and skipped) */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 8, &len), VNC_FRAME_CUT);
 	b[4] = 0xff, b[5] = 0xff, b[6] = 0xff, b[7] = 0xf0; /* extended clipboard, 16 bytes */
 	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 8, &len), VNC_FRAME_CUT);
 	assert_int_equal(len, 16);
