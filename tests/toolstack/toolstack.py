@@ -158,6 +158,14 @@ def check_machine(name, hdr, env, q):
     if "tap" in hdr and "@VIF@" in env:
         tap = env["@VIF@"]
         result(os.path.exists("/sys/class/net/" + tap), "argv-machine-tap:%s:%s" % (name, tap))
+    if "vnc" in hdr:
+        # libxl's post-spawn steps (xen-interface.md 1.1 step 7): query-vnc, then the password
+        host, auth, pw = hdr["vnc"].split()
+        v = q.cmd("query-vnc")
+        result(v.get("enabled") and v.get("host") == host and v.get("auth") == auth
+               and 5900 <= int(v.get("service", "0")) <= 5999, "argv-machine-vnc:" + name, repr(v))
+        result(q.cmd("change-vnc-password", {"password": pw}) == {},
+               "argv-machine-vnc-password:" + name)
 
 
 def run_accepted(name, hdr, argv, env):
