@@ -29,6 +29,7 @@
 #include <cmocka.h>
 #include <jpeglib.h> /* after stdio.h: it uses FILE */
 
+#include "dm/bus.h"
 #include "dm/display.h"
 #include "dm/input.h"
 #include "dm/log.h"
@@ -38,6 +39,7 @@
 #include "dm/vnc_input.h"
 #include "dm/vnc_opts.h"
 #include "dm/vnc_proto.h"
+#include "hw/vga/vga_adapter.h"
 
 extern char **environ;
 
@@ -135,6 +137,8 @@ static const struct input_handler tablet = { .name = "tablet",
 /* ---------------------------------------------------------------- the server under test */
 
 static struct machine M;
+/* false: the test registers its own display source (the VGA adapter) */
+static bool with_pattern = true;
 static struct vnc_server *VS;
 static int h_kbd = -1, h_ptr = -1;
 static char sock_path[108];
@@ -154,7 +158,8 @@ static void server_up(const char *spec, bool absolute)
 	M.loop = loop_new(false);
 	assert_non_null(M.loop);
 	pat_draw(320, 200);
-	assert_int_equal(display_register(&M, &pat_src, &pat), 0);
+	if (with_pattern)
+		assert_int_equal(display_register(&M, &pat_src, &pat), 0);
 	h_kbd = input_register(&M, &kbd, NULL);
 	h_ptr = input_register(&M, absolute ? &tablet : &mouse, NULL);
 	assert_true(h_kbd >= 0 && h_ptr >= 0);
@@ -183,6 +188,7 @@ static void server_down(void)
 	display_unregister(&M);
 	loop_free(M.loop);
 	M.loop = NULL;
+	with_pattern = true;
 }
 
 /* After every test, also one that failed half-way. */
@@ -417,14 +423,20 @@ static void cli_fetch_full(int fd, unsigned w, unsigned h)
 	assert_int_equal(have, h);
 }
 
+static int open_client_si(struct server_init *si)
+{
+	int fd = cli_connect();
+
+	assert_int_equal(cli_handshake(fd, NULL, si), 0);
+	cli_format32(fd);
+	return fd;
+}
+
 static int open_client(void)
 {
 	struct server_init si;
-	int fd = cli_connect();
 
-	assert_int_equal(cli_handshake(fd, NULL, &si), 0);
-	cli_format32(fd);
-	return fd;
+	return open_client_si(&si);
 }
 
 /* ---------------------------------------------------------------- option parsing, framing, input
@@ -958,6 +970,100 @@ static void many_connections(void **state)
 	server_down();
 }
 
+/* ---------------------------------------------------------------- the std VGA core as the source
+ */
+
+/* VGA mode 13h (FreeVGA "Mode 13h"): {port, index or -1, value}; attribute writes after. */
+static const struct {
+	uint16_t port;
+	int idx;
+	uint8_t val;
+} mode13h[] = {
+	{ 0x3c2, -1, 0x63 },   { 0x3c4, 1, 0x01 },    { 0x3c4, 2, 0x0f },    { 0x3c4, 4, 0x0e },
+	{ 0x3d4, 1, 0x4f },    { 0x3d4, 7, 0x1f },    { 0x3d4, 9, 0x41 },    { 0x3d4, 0x12, 0x8f },
+	{ 0x3d4, 0x13, 0x28 }, { 0x3d4, 0x17, 0xa3 }, { 0x3d4, 0x18, 0xff }, { 0x3ce, 5, 0x40 },
+	{ 0x3ce, 6, 0x05 },    { 0x3ce, 8, 0xff },
+};
+
+static void pio(uint16_t port, uint8_t v)
+{
+	bus_write(M.bus, BUS_PIO, port, v, 1);
+}
+
+static void vga_mode13h(void)
+{
+	for (size_t i = 0; i < sizeof(mode13h) / sizeof(mode13h[0]); i++) {
+		if (mode13h[i].idx >= 0)
+			pio(mode13h[i].port, (uint8_t)mode13h[i].idx);
+		pio((uint16_t)(mode13h[i].port + (mode13h[i].idx >= 0)), mode13h[i].val);
+	}
+	for (unsigned i = 0; i < 0x14; i++) {
+		(void)bus_read(M.bus, BUS_PIO, 0x3da, 1); /* the attribute flip-flop to index */
+		pio(0x3c0, (uint8_t)i);
+		pio(0x3c0, i < 16 ? (uint8_t)i : i == 0x10 ? 0x41 : i == 0x12 ? 0x0f : 0);
+	}
+	pio(0x3c0, 0x20); /* PAS: the palette drives the screen */
+	pio(0x3c8, 0);	  /* DAC: colour i = (i, 255 - i, i / 2) in 6 bits */
+	for (unsigned i = 0; i < 256; i++) {
+		pio(0x3c9, (uint8_t)(i >> 2));
+		pio(0x3c9, (uint8_t)((255 - i) >> 2));
+		pio(0x3c9, (uint8_t)(i >> 3));
+	}
+}
+
+/*
+ * The std VGA core (hw/vga/vga_adapter) is the display source: a mode 13h
+ * picture the "guest" draws through the 0xa0000 window reaches the client
+ * exactly as display_refresh() renders it, and a byte it writes later comes
+ * as an incremental update.
+ */
+static void vga_adapter_screen_over_vnc(void **state)
+{
+	static const struct vga_regs_cfg cfg = { .retrace = VGA_RETRACE_TOGGLE };
+	static struct vga_adapter a;
+	struct display_surface s;
+	struct display_dirty d;
+	struct server_init si;
+	struct rect r[4];
+	int fd;
+
+	(void)state;
+	with_pattern = false;
+	server_up_unix(false, false);
+	M.bus = bus_new();
+	assert_non_null(M.bus);
+	assert_int_equal(vga_adapter_init(&a, &M, "vga-test", 16u << 20, &cfg, NULL, NULL), 0);
+	assert_int_equal(vga_adapter_map_legacy(&a), 0);
+	vga_mode13h();
+	for (unsigned i = 0; i < 320 * 200; i++)
+		bus_write(M.bus, BUS_MMIO, 0xa0000 + i, (uint8_t)((i % 320) ^ (i / 320)), 1);
+	fd = open_client_si(&si);
+	assert_true(display_refresh(&M, true, &s, &d));
+	assert_int_equal(si.w, s.width);
+	assert_int_equal(si.h, s.height);
+	assert_true(s.width >= 320 && s.width <= MAXW && s.height >= 200 && s.height <= MAXH);
+	cli_encodings(fd, (const int32_t[]){ rfbEncodingRaw }, 1);
+	cli_fetch_full(fd, si.w, si.h);
+	assert_true(display_refresh(&M, true, &s, &d));
+	for (unsigned y = 0; y < si.h; y++)
+		assert_memory_equal(screen_copy + y * si.w,
+				    (const uint8_t *)s.pixels + (size_t)y * s.stride, si.w * 4);
+	assert_int_not_equal(screen_copy[si.w * 2 + 40], screen_copy[si.w * 2 + 80]);
+	/* a pixel of the bottom half changes */
+	bus_write(M.bus, BUS_MMIO, 0xa0000 + 150 * 320 + 7, 0xfe, 1);
+	cli_request(fd, true, 0, 0, si.w, si.h);
+	assert_int_equal(cli_update(fd, r, 4), 1);
+	assert_true(r[0].y >= si.h / 2 && r[0].h <= 4);
+	assert_true(display_refresh(&M, true, &s, &d));
+	for (unsigned y = 0; y < si.h; y++)
+		assert_memory_equal(screen_copy + y * si.w,
+				    (const uint8_t *)s.pixels + (size_t)y * s.stride, si.w * 4);
+	close(fd);
+	vga_adapter_fini(&a);
+	server_down();
+	bus_free(M.bus);
+}
+
 /* ---------------------------------------------------------------- TCP and a real client */
 
 static unsigned tcp_port(void)
@@ -1118,6 +1224,7 @@ int main(void)
 		cmocka_unit_test_teardown(cut_text_is_consumed, teardown),
 		cmocka_unit_test_teardown(slow_reader_does_not_stall_others, teardown),
 		cmocka_unit_test_teardown(many_connections, teardown),
+		cmocka_unit_test_teardown(vga_adapter_screen_over_vnc, teardown),
 		cmocka_unit_test_teardown(to_searches_a_free_display, teardown),
 		cmocka_unit_test_teardown(vncsnapshot_captures_the_screen, teardown),
 	};
