@@ -439,6 +439,16 @@ static int open_client(void)
 	return open_client_si(&si);
 }
 
+/* A client past the handshake, raw encoding, holding the whole 320x200 pattern. */
+static int raw_client_with_screen(void)
+{
+	int fd = open_client();
+
+	cli_encodings(fd, (const int32_t[]){ rfbEncodingRaw }, 1);
+	cli_fetch_full(fd, 320, 200);
+	return fd;
+}
+
 /* ---------------------------------------------------------------- option parsing, framing, input
  * maps */
 
@@ -605,9 +615,7 @@ static void full_update_equals_the_surface(void **state)
 
 	(void)state;
 	server_up_unix(false, false);
-	fd = open_client();
-	cli_encodings(fd, (const int32_t[]){ rfbEncodingRaw }, 1);
-	cli_fetch_full(fd, 320, 200);
+	fd = raw_client_with_screen();
 	assert_memory_equal(screen_copy, pat.px, 320 * 200 * 4);
 	close(fd);
 	server_down();
@@ -621,9 +629,7 @@ static void incremental_update_is_the_change(void **state)
 
 	(void)state;
 	server_up_unix(false, false);
-	fd = open_client();
-	cli_encodings(fd, (const int32_t[]){ rfbEncodingRaw }, 1);
-	cli_fetch_full(fd, 320, 200);
+	fd = raw_client_with_screen();
 	for (unsigned y = 10; y < 20; y++)
 		for (unsigned x = 5; x < 50; x++)
 			pat.px[y * 320 + x] = 0x123456 + x;
@@ -852,9 +858,7 @@ static void bad_clients_are_dropped(void **state)
 
 	(void)state;
 	server_up_unix(false, false);
-	good = open_client();
-	cli_encodings(good, (const int32_t[]){ rfbEncodingRaw }, 1);
-	cli_fetch_full(good, 320, 200);
+	good = raw_client_with_screen();
 
 	fd = cli_connect(); /* not RFB at all */
 	assert_true(cli_recv(fd, si.name, 12));
@@ -948,9 +952,7 @@ static void many_connections(void **state)
 
 	(void)state;
 	server_up_unix(false, false);
-	good = open_client();
-	cli_encodings(good, (const int32_t[]){ rfbEncodingRaw }, 1);
-	cli_fetch_full(good, 320, 200);
+	good = raw_client_with_screen();
 	/* the server runs between the connects (a full backlog blocks a unix connect) */
 	for (int i = 0; i < 100; i++) {
 		fds[i] = cli_connect();
