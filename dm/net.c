@@ -47,6 +47,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "dm/device.h"
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
@@ -76,6 +77,7 @@ struct net_port {
 	uint8_t *tx;
 	size_t tx_off, tx_len;
 	struct net_stats st;
+	bool link_down; /* QMP set_link ... false */
 	/* hubport: its hub, and the backend it joins to the hub (netdev=), or NULL */
 	long hubid;
 	struct net_port *joined;
@@ -378,7 +380,7 @@ static void deliver(struct net_port *p)
 
 	p->rx_ready = false;
 	p->rx_have = p->rx_want = 0;
-	if (!p->ops) {
+	if (!p->ops || p->link_down) {
 		p->st.rx_dropped++;
 		return;
 	}
@@ -565,6 +567,10 @@ int net_send(struct net_port *p, const uint8_t *frame, size_t len)
 
 	if (!p || !frame || !len || len > NET_FRAME_MAX)
 		return -EINVAL;
+	if (p->link_down) {
+		p->st.tx_dropped++;
+		return 0;
+	}
 	if (p->kind == NET_HUB) {
 		p->st.tx_frames++;
 		hub_forward(p, frame, len, false);
@@ -623,7 +629,34 @@ void net_rx_ready(struct net_port *p)
 
 bool net_link_up(const struct net_port *p)
 {
-	return p && (p->fd >= 0 || p->kind == NET_HUB);
+	return p && !p->link_down && (p->fd >= 0 || p->kind == NET_HUB);
+}
+
+/* The netdev id the NIC with id= (or instance name) name uses, or NULL. */
+static const char *nic_netdev(struct machine *m, const char *name)
+{
+	for (struct dm_dev *d = m->devs; d; d = d->next)
+		if (((d->id[0] && !strcmp(d->id, name)) || !strcmp(d->name, name)) &&
+		    dev_prop_index(d->type, "netdev") >= 0)
+			return dev_prop_str(d, "netdev");
+	return NULL;
+}
+
+int net_set_link(struct machine *m, const char *name, bool up)
+{
+	const char *id = nic_netdev(m, name);
+
+	for (struct net_port *p = m->nets ? m->nets->ports : NULL; p; p = p->next) {
+		if (strcmp(p->id, name) && !(id && !strcmp(p->id, id)))
+			continue;
+		if (p->link_down != !up) {
+			p->link_down = !up;
+			if (p->ops && p->ops->link_changed)
+				p->ops->link_changed(p->opaque, up);
+		}
+		return 0;
+	}
+	return -ENOENT;
 }
 
 struct net_stats net_port_stats(const struct net_port *p)

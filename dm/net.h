@@ -35,6 +35,8 @@ struct net_rx_ops {
 	bool (*can_receive)(void *opaque);
 	/* One frame of len (1..NET_FRAME_MAX) bytes from the wire. */
 	void (*receive)(void *opaque, const uint8_t *frame, size_t len);
+	/* Optional: QMP set_link turned the link up or down (net_link_up follows it). */
+	void (*link_changed)(void *opaque, bool up);
 };
 
 /*
@@ -84,6 +86,13 @@ __attribute__((warn_unused_result)) int net_check_opt(const char *spec, char *er
 __attribute__((warn_unused_result)) int net_add_opts(struct machine *m, char *err, size_t errlen);
 /* Close every backend (after the NICs detached). */
 void net_set_free(struct machine *m);
+
+/*
+ * QMP set_link: name is a -netdev id or the id= of the NIC using one. While
+ * down the port drops what the NIC sends and what the wire brings, as QEMU's
+ * link_down does, and the NIC hears of the change. 0 or -ENOENT.
+ */
+__attribute__((warn_unused_result)) int net_set_link(struct machine *m, const char *name, bool up);
 
 struct net_stats {
 	uint64_t rx_frames;  /* handed to the NIC */

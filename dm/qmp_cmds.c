@@ -21,6 +21,7 @@
 #include "dm/fdset.h"
 #include "dm/loop.h"
 #include "dm/machine.h"
+#include "dm/net.h"
 #include "dm/qmp_int.h"
 #include "dm/sandbox.h"
 #include "hw/ide/ide.h"
@@ -519,6 +520,20 @@ static int drive_name(json_t *args, const char **out, struct dm_error *e)
 	return 0;
 }
 
+/* set_link name=NETDEV-or-NIC-id up=BOOL (QEMU 7.2's net.json), QEMU's error for a bad name. */
+static int cmd_set_link(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
+{
+	const char *name;
+	bool up;
+
+	if (arg_string(args, "name", true, &name, e) || arg_bool(args, "up", true, &up, e))
+		return -1;
+	if (net_set_link(M(c), name, up))
+		return dm_fail(e, "DeviceNotFound", "Device '%s' not found", name);
+	*ret = json_object();
+	return 0;
+}
+
 static int cmd_eject(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
 {
 	const char *id;
@@ -639,6 +654,7 @@ const struct qmp_cmd qmp_cmds[] = {
 	{ "query-pci", cmd_query_pci },
 	{ "human-monitor-command", cmd_human_monitor_command },
 	{ "eject", cmd_eject },
+	{ "set_link", cmd_set_link },
 	{ "blockdev-change-medium", cmd_blockdev_change_medium },
 	{ "query-block", cmd_query_block },
 	{ "query-machines", cmd_query_machines },

@@ -303,10 +303,21 @@ static void rtl_receive(void *opaque, const uint8_t *frame, size_t len)
 		rtl_receive_frame(s, frame, len);
 }
 
+/* QMP set_link: BMSR's link status follows, and ISR.PUN/LinkChg tells the driver (as QEMU). */
+static void rtl_link_changed(void *opaque, bool up)
+{
+	struct rtl8139 *s = opaque;
+
+	s->bmsr = (uint16_t)(up ? s->bmsr | 0x0004 : s->bmsr & ~0x0004);
+	s->isr |= ISR_PUN;
+	rtl_update_irq(s);
+}
+
 static const struct net_rx_ops rtl_rx_ops = {
 	.name = "rtl8139",
 	.can_receive = rtl_can_receive,
 	.receive = rtl_receive,
+	.link_changed = rtl_link_changed,
 };
 
 static void rx_room(struct rtl8139 *s)

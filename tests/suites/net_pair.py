@@ -11,7 +11,9 @@ fail.
 
   net_pair.py HVMDM     prints PASS/FAIL lines
 """
+import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -149,11 +151,29 @@ def main():
     hub(hvmdm)
 
 
+def qmp(path, cmd, args=None):
+    """One QMP command on a fresh connection: its answer (return or error)."""
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    f = s.makefile("rw")
+    f.readline()
+    for c in ({"execute": "qmp_capabilities"}, {"execute": cmd, "arguments": args or {}}):
+        f.write(json.dumps(c) + "\n")
+        f.flush()
+        ans = json.loads(f.readline())
+    s.close()
+    return ans
+
+
 def hub(hvmdm):
-    """One hvmdm, two rtl8139s on -netdev hubport hub 0: NIC to NIC inside the guest."""
+    """One hvmdm, two rtl8139s on -netdev hubport hub 0: NIC to NIC inside the guest;
+    QMP set_link takes the second NIC's link down (BMSR) and a frame no longer reaches it."""
+    qpath = os.path.join(tempfile.mkdtemp(), "qmp.sock")
     q = Qtest(hvmdm, "hubport,id=n0,hubid=0", "02:00:00:00:00:0a",
-              ["-device", "rtl8139,addr=04.0,romfile=,netdev=n1,mac=02:00:00:00:00:0b",
-               "-netdev", "hubport,id=n1,hubid=0"])
+              ["-device", "rtl8139,id=nic1,addr=04.0,romfile=,netdev=n1,mac=02:00:00:00:00:0b",
+               "-netdev", "hubport,id=n1,hubid=0",
+               "-chardev", "socket,id=q,path=%s,server=on,wait=off" % qpath,
+               "-mon", "chardev=q,mode=control"])
     try:
         q.setup(0)
         q.setup(1)
@@ -162,6 +182,16 @@ def hub(hvmdm):
         result(q.nic(1).wait_rok(), "hub-rx-rok", "no ROK on the second NIC")
         check_rx(q.nic(1), "hub-nic0-to-nic1", f, 0)
         result(q.nic(0).inb(0x3e, 2) & 1 == 0, "hub-no-echo", "the sender received its own frame")
+        ans = qmp(qpath, "set_link", {"name": "nic1", "up": False})
+        result(ans.get("return") == {}, "qmp-set-link-down", repr(ans))
+        result(q.nic(1).inb(0x64, 2) & 4 == 0, "set-link-bmsr-down")
+        q.nic(1).out(0x3e, 0xffff, 2)
+        q.nic(0).send(1, f)
+        q.cmd("inb 0x80")
+        result(q.nic(1).inb(0x3e, 2) & 1 == 0, "set-link-no-frame", "a frame reached a link down")
+        ans = qmp(qpath, "set_link", {"name": "no-such", "up": True})
+        result(ans.get("error", {}).get("class") == "DeviceNotFound", "qmp-set-link-unknown",
+               repr(ans))
     except Exception as e:  # noqa: BLE001
         result(False, "hub", repr(e))
     finally:

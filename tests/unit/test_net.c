@@ -60,7 +60,9 @@ static void nic_receive(void *opaque, const uint8_t *frame, size_t len)
 	memcpy(n->last, frame, len < sizeof(n->last) ? len : sizeof(n->last));
 }
 
-static const struct net_rx_ops nic_ops = { "test-nic", nic_can_receive, nic_receive };
+static const struct net_rx_ops nic_ops = { .name = "test-nic",
+					   .can_receive = nic_can_receive,
+					   .receive = nic_receive };
 
 struct rig {
 	struct machine m;

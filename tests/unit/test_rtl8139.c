@@ -499,6 +499,36 @@ static void default_macs_count_up(void **state)
 	dev_rig_free(&m);
 }
 
+/* QMP set_link by the NIC's id or its netdev: BMSR link bit, MSR LINKB, ISR PUN; frames stop. */
+static void set_link_down_and_up(void **state)
+{
+	struct rig r;
+	uint8_t f[60], got[100];
+
+	(void)state;
+	rig_init(&r);
+	assert_int_equal(in(&r, 0x64, 2) & 4, 4);
+	assert_int_equal(net_set_link(&r.m, "nope", false), -ENOENT);
+	assert_int_equal(net_set_link(&r.m, "n0", false), 0);
+	assert_int_equal(in(&r, 0x64, 2) & 4, 0);
+	assert_int_equal(in(&r, 0x58, 1) & 4, 4);
+	assert_int_equal(in(&r, 0x3e, 2), 0x0020);
+	make_frame(f, sizeof(f), 1);
+	memcpy(ram(&r, TXBUF), f, sizeof(f));
+	out(&r, 0x37, 0x04, 1);
+	out(&r, 0x20, TXBUF, 4);
+	out(&r, 0x10, sizeof(f), 4);
+	assert_int_equal(get_record(r.peer, got, sizeof(got)), 0); /* dropped while down */
+	out(&r, 0x3e, 0xffff, 2);
+	assert_int_equal(net_set_link(&r.m, r.nic->name, true), 0);
+	assert_int_equal(in(&r, 0x64, 2) & 4, 4);
+	assert_int_equal(in(&r, 0x3e, 2) & 0x20, 0x20);
+	out(&r, 0x24, TXBUF, 4);
+	out(&r, 0x14, sizeof(f), 4);
+	assert_int_equal(get_record(r.peer, got, sizeof(got)), sizeof(f));
+	rig_fini(&r);
+}
+
 /* romfile= naming a missing file: a start-up error naming ipxe-qemu. */
 static void missing_rom_names_the_package(void **state)
 {
@@ -591,6 +621,7 @@ int main(void)
 		cmocka_unit_test(save_restore_round_trip),
 		cmocka_unit_test(restore_rejects_bad_ring_pointer),
 		cmocka_unit_test(default_macs_count_up),
+		cmocka_unit_test(set_link_down_and_up),
 		cmocka_unit_test(missing_rom_names_the_package),
 		cmocka_unit_test(unplug_removes_the_nic),
 		cmocka_unit_test(config_space_as_golden_a),
