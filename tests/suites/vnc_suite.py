@@ -5,7 +5,8 @@
    as Debian's QEMU 7.2 answers the same commands with the same -vnc option,
    side by side (the TCP port may differ: each listens on a free display).
 2. A connected client appears in query-vnc as in QEMU's (host, service, family,
-   websocket).
+   websocket). TigerVNC's vncviewer under Xvfb connects with the password set
+   over QMP and is refused with a wrong one.
 3. Under the sandbox (-sandbox on: the seccomp allow-list, as dm_restrict
    runs it) clients are served: vncsnapshot takes a screenshot, a client
    authenticates, sends keys, pointer and cut text, a bad one is dropped,
@@ -202,14 +203,27 @@ def recv_exact(s, n):
     return b
 
 
-def vnc_response(challenge, password):
-    """The VNC Authentication response, computed by the daemon's own library's
-    DES through a tiny C helper would be circular; use openssl's DES instead."""
-    key = bytes(int("{:08b}".format(c)[::-1], 2) for c in password.encode()[:8].ljust(8, b"\0"))
+def des_ecb(key, data):
+    """DES-ECB with a VNC key: VNC's DES takes each key byte's bits in reverse
+    order (RFB 7.2.2). openssl's DES, not the daemon's own library's."""
+    key = bytes(int("{:08b}".format(c)[::-1], 2) for c in key)
     p = subprocess.run(["openssl", "enc", "-des-ecb", "-nopad", "-K", key.hex(), "-provider",
-                        "legacy", "-provider", "default"], input=challenge,
+                        "legacy", "-provider", "default"], input=data,
                        capture_output=True, check=True)
     return p.stdout
+
+
+def vnc_response(challenge, password):
+    """The VNC Authentication response to a challenge."""
+    return des_ecb(password.encode()[:8].ljust(8, b"\0"), challenge)
+
+
+def vnc_passwd_file(path, password):
+    """A password file as vncpasswd writes it: the password DES-encrypted with
+    the fixed key of VNC's password files."""
+    fixed = bytes([23, 82, 107, 6, 35, 78, 88, 7])
+    with open(path, "wb") as f:
+        f.write(des_ecb(fixed, password.encode()[:8].ljust(8, b"\0")))
 
 
 def test_clients_in_query_vnc():
@@ -309,8 +323,71 @@ def test_snapshot_plain():
     pr.stop()
 
 
+def clients_after(sock, proc, want, tries=100):
+    """query-vnc's clients once there are want of them (or after tries)."""
+    cl = []
+    for _ in range(tries):
+        q = connect(sock)
+        cl = q.cmd("query-vnc")["clients"]
+        q.s.close()
+        if len(cl) == want or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    return cl
+
+
+def test_tigervnc():
+    """TigerVNC's vncviewer under Xvfb: refused with a wrong password, connected
+    (listed by query-vnc) with the right one."""
+    name = "vnc-tigervnc"
+    if not shutil.which("vncviewer") or not shutil.which("Xvfb"):
+        result(False, name, "vncviewer/Xvfb missing (scripts/deps.sh: tigervnc-viewer xvfb)")
+        return
+    dpy = ":%d" % (40 + os.getpid() % 50)
+    xvfb = subprocess.Popen(["Xvfb", dpy, "-screen", "0", "800x600x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    d = free_display(90)
+    pr, sock = start_hvmdm("127.0.0.1:%d,password=on,to=99" % d, "tiger")
+    try:
+        time.sleep(0.3)
+        port, _ = port_of(sock)
+        q = connect(sock)
+        q.cmd("change-vnc-password", {"password": "tiger123"})
+        q.s.close()
+        env = dict(os.environ, DISPLAY=dpy)
+        for pw, want in (("wrong", 0), ("tiger123", 1)):
+            pwf = os.path.join(TMP, "passwd-" + pw)
+            vnc_passwd_file(pwf, pw)
+            errf = open(os.path.join(TMP, "viewer-%s.err" % pw), "w+")
+            v = subprocess.Popen(["vncviewer", "-passwd", pwf, "-AlertOnFatalError=0",
+                                  "127.0.0.1::%d" % port], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=errf)
+            if want:
+                cl = clients_after(sock, v, 1)
+                result(len(cl) == 1 and v.poll() is None, name + "-password-connects",
+                       open(errf.name).read()[-300:])
+            else:
+                # the viewer reports the server's refusal (RFB 3.8 SecurityResult reason)
+                for _ in range(100):
+                    if "uthentication" in open(errf.name).read() or v.poll() is not None:
+                        break
+                    time.sleep(0.1)
+                err = open(errf.name).read()
+                result("uthentication fail" in err and not clients_after(sock, v, 0, 1),
+                       name + "-wrong-password-refused", err[-300:])
+            v.kill()
+            v.wait()
+            errf.close()
+    except Exception as e:  # noqa: BLE001
+        result(False, name, "%s %s" % (e, pr.stderr()[-300:]))
+    pr.stop()
+    xvfb.kill()
+    xvfb.wait()
+
+
 def main():
     try:
+        test_tigervnc()
         test_qmp_like_qemu()
         test_clients_in_query_vnc()
         test_snapshot_plain()
