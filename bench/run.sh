@@ -37,6 +37,11 @@ if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/bench_e1000_qemu.py "$BUILD/hvmdm" || echo "   (bench_e1000_qemu exited $?)"
 fi
 
+# VNC idle: CPU and wake-ups with a static screen and two clients, QEMU beside hvmdm.
+if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
+	python3 bench/bench_vnc_idle.py "$BUILD/hvmdm" || echo "   (bench_vnc_idle exited $?)"
+fi
+
 # The whole daemon against QEMU: qtest throughput, start-up time and RSS.
 if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/qtest_vs_qemu.py "$BUILD/hvmdm" "$@" || echo "   (qtest_vs_qemu exited $?)"

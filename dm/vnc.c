@@ -90,7 +90,8 @@ struct vnc_server {
 	int listen_fd;
 	int timer_fd;
 	bool timer_armed;
-	int pair[2]; /* the primed socketpair rfbNewClient() is called on */
+	unsigned interval_ms; /* the next frame's, VNC_FRAME_MS.. VNC_FRAME_IDLE_MAX_MS */
+	int pair[2];	      /* the primed socketpair rfbNewClient() is called on */
 	uint32_t *fb;
 	unsigned width, height;
 	char password[9];
@@ -238,7 +239,7 @@ static void try_send(struct vnc_client *vc)
 /* ---------------------------------------------------------------- the screen */
 
 /* Mark the box around what differs from the copy in rows [y0, y1), and take it. */
-static void take_band(struct vnc_server *vs, const struct display_surface *s, unsigned y0,
+static bool take_band(struct vnc_server *vs, const struct display_surface *s, unsigned y0,
 		      unsigned y1)
 {
 	unsigned x0 = vs->width, x1 = 0, first = y1, last = y0;
@@ -261,8 +262,10 @@ static void take_band(struct vnc_server *vs, const struct display_surface *s, un
 		first = y < first ? y : first;
 		last = y + 1;
 	}
-	if (x1 > x0)
-		rfbMarkRectAsModified(vs->screen, (int)x0, (int)first, (int)x1, (int)last);
+	if (x1 <= x0)
+		return false;
+	rfbMarkRectAsModified(vs->screen, (int)x0, (int)first, (int)x1, (int)last);
+	return true;
 }
 
 /* libvncserver's pixel format for 0x00RRGGBB words (rfbNewFramebuffer resets it). */
@@ -301,23 +304,27 @@ static int resize(struct vnc_server *vs, unsigned w, unsigned h)
 	return 0;
 }
 
-static void refresh_screen(struct vnc_server *vs)
+/* Bring the copy up to date; true when something changed. */
+static bool refresh_screen(struct vnc_server *vs)
 {
 	struct display_surface s;
 	struct display_dirty d;
+	bool changed = false;
 
 	vs->st.refreshes++;
 	if (!display_refresh(vs->m, false, &s, &d) || !s.width || !s.height)
-		return;
+		return false;
 	if (s.width != vs->width || s.height != vs->height) {
 		if (resize(vs, s.width, s.height))
-			return;
+			return false;
 		d.y0 = 0;
 		d.y1 = s.height;
+		changed = true;
 	}
 	/* Bands of 16 rows: one rectangle each around what changed in them. */
 	for (unsigned y = d.y0; y < d.y1; y += 16)
-		take_band(vs, &s, y, y + 16 < d.y1 ? y + 16 : d.y1);
+		changed |= take_band(vs, &s, y, y + 16 < d.y1 ? y + 16 : d.y1);
+	return changed;
 }
 
 /* ---------------------------------------------------------------- clients */
@@ -485,18 +492,36 @@ static bool pump_input(struct vnc_client *vc)
 	return true;
 }
 
+/* The next frame in interval_ms (one-shot: every frame picks the next interval). */
 static void arm_timer(struct vnc_server *vs, bool on)
 {
 	struct itimerspec its = { 0 };
 
-	if (vs->timer_armed == on)
-		return;
 	if (on) {
-		its.it_value.tv_nsec = VNC_FRAME_MS * 1000000L;
-		its.it_interval.tv_nsec = VNC_FRAME_MS * 1000000L;
+		its.it_value.tv_sec = vs->interval_ms / 1000;
+		its.it_value.tv_nsec = (long)(vs->interval_ms % 1000) * 1000000L;
 	}
 	if (!timerfd_settime(vs->timer_fd, 0, &its, NULL))
 		vs->timer_armed = on;
+}
+
+/* A change, or input that will likely cause one: frames at full rate again. */
+static void wake_frames(struct vnc_server *vs)
+{
+	if (vs->interval_ms == VNC_FRAME_MS)
+		return;
+	vs->interval_ms = VNC_FRAME_MS;
+	arm_timer(vs, true);
+}
+
+static void next_interval(struct vnc_server *vs, bool changed)
+{
+	if (changed)
+		vs->interval_ms = VNC_FRAME_MS;
+	else if (vs->interval_ms + VNC_FRAME_IDLE_INC_MS < VNC_FRAME_IDLE_MAX_MS)
+		vs->interval_ms += VNC_FRAME_IDLE_INC_MS;
+	else
+		vs->interval_ms = VNC_FRAME_IDLE_MAX_MS;
 }
 
 static void on_client_io(void *opaque, uint32_t events)
@@ -521,13 +546,16 @@ static void on_frame(void *opaque, uint32_t events)
 	(void)events;
 	if (read(vs->timer_fd, &ticks, sizeof(ticks)) < 0 && errno == EAGAIN)
 		return;
-	refresh_screen(vs);
+	next_interval(vs, refresh_screen(vs));
 	for (vc = vs->clients; vc; vc = next) {
 		next = vc->next;
 		if (vc->cl->state != RFB_NORMAL && now >= vc->deadline_ms) {
 			client_drop(vc, "handshake timed out");
 			continue;
 		}
+		/* a client waiting for room is looked at again soon */
+		if (!vc->reading)
+			vs->interval_ms = VNC_FRAME_MS;
 		if (!vc->reading && !pump_input(vc))
 			continue;
 		try_send(vc);
@@ -546,6 +574,7 @@ static void kbd_event(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
 		return;
 	vnc_held_set(&vc->held, key, down);
 	input_key(vc->vs->m, key, down);
+	wake_frames(vc->vs);
 }
 
 static void ptr_event(int mask, int x, int y, rfbClientPtr cl)
@@ -557,6 +586,7 @@ static void ptr_event(int mask, int x, int y, rfbClientPtr cl)
 
 	if (!vc)
 		return;
+	wake_frames(vc->vs);
 	m = vc->vs->m;
 	btn = vnc_buttons((unsigned)mask);
 	dz = vnc_wheel(vc->last_buttons, (unsigned)mask);
@@ -664,6 +694,7 @@ static rfbBool ext_message(rfbClientPtr cl, void *data, const rfbClientToServerM
 		vnc_held_set(&vc->held, key, down);
 		input_key(vc->vs->m, key, down);
 	}
+	wake_frames(vc->vs);
 	return TRUE;
 }
 
@@ -783,7 +814,9 @@ static void accept_one(struct vnc_server *vs, int fd, const struct sockaddr_stor
 	vs->clients = vc;
 	vs->st.clients++;
 	vs->st.accepted++;
-	arm_timer(vs, true);
+	wake_frames(vs);
+	if (!vs->timer_armed)
+		arm_timer(vs, true);
 }
 
 static void on_listen(void *opaque, uint32_t events)
@@ -966,6 +999,7 @@ int vnc_start(struct machine *m, const struct vnc_opts *o, const char *name,
 	vs->opts = *o;
 	vs->listen_fd = vs->timer_fd = vs->pair[0] = vs->pair[1] = -1;
 	vs->expires = INT64_MAX;
+	vs->interval_ms = VNC_FRAME_MS;
 	snprintf(vs->ep.host, sizeof(vs->ep.host), "%s", o->unix_socket ? "" : o->host);
 	rfbLog = lib_log;
 	rfbErr = lib_log;
@@ -1060,4 +1094,5 @@ void vnc_expire_password(struct vnc_server *vs, int64_t when)
 void vnc_get_stats(const struct vnc_server *vs, struct vnc_stats *st)
 {
 	*st = vs->st;
+	st->interval_ms = vs->interval_ms;
 }

@@ -13,10 +13,14 @@
  * its pending region (bounded by the screen) and is not read from until it
  * drains.
  *
- * The screen is polled with display_refresh() at VNC_FRAME_MS while a
- * client is connected (the display contract has no change notification);
- * the rows the source reports are compared with the copy the server keeps,
- * and only what changed is sent.
+ * The screen is polled with display_refresh() while a client is connected
+ * (the display contract has no change notification), every VNC_FRAME_MS
+ * while it changes; each refresh that finds nothing new waits
+ * VNC_FRAME_IDLE_INC_MS longer, up to VNC_FRAME_IDLE_MAX_MS, and a change
+ * or a client's input brings it back to VNC_FRAME_MS (QEMU 7.2's
+ * vnc_refresh does the same with 30/50/3000 ms). The rows the source
+ * reports are compared with the copy the server keeps, and only what
+ * changed is sent.
  */
 #ifndef DM_VNC_H
 #define DM_VNC_H
@@ -31,6 +35,9 @@ struct vnc_server;
 
 /* Frame interval: at most this often the screen is read and updates sent. */
 #define VNC_FRAME_MS 33
+/* An idle screen is read less often: this much later each time, up to the max. */
+#define VNC_FRAME_IDLE_INC_MS 50
+#define VNC_FRAME_IDLE_MAX_MS 3000
 /* Clients at once; one more is accepted and closed at once. */
 #define VNC_MAX_CLIENTS 16
 /* A client that has not finished the handshake after this long is dropped. */
@@ -76,6 +83,7 @@ struct vnc_stats {
 	uint64_t updates;	    /* framebuffer updates sent */
 	uint64_t deferred;	    /* sends put off because the client's queue was full */
 	uint64_t refreshes;	    /* display_refresh() calls */
+	unsigned interval_ms;	    /* the frame interval now */
 };
 void vnc_get_stats(const struct vnc_server *vs, struct vnc_stats *st);
 

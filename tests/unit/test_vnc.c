@@ -831,6 +831,33 @@ static void no_password_without_password_on(void **state)
 	server_down();
 }
 
+/*
+ * A static screen is read less and less often (VNC_FRAME_IDLE_INC_MS more
+ * each idle refresh); a key brings the full rate back, as QEMU's
+ * vnc_refresh backs off. Counted in refreshes, not in time.
+ */
+static void idle_screen_backs_off(void **state)
+{
+	struct vnc_stats st;
+	int fd;
+
+	(void)state;
+	server_up_unix(false, false);
+	fd = raw_client_with_screen();
+	vnc_get_stats(VS, &st);
+	for (int i = 0; i < 5000 && st.interval_ms < VNC_FRAME_MS + 3 * VNC_FRAME_IDLE_INC_MS;
+	     i++) {
+		loop_iterate(M.loop, 5);
+		vnc_get_stats(VS, &st);
+	}
+	assert_int_equal(st.interval_ms, VNC_FRAME_MS + 3 * VNC_FRAME_IDLE_INC_MS);
+	cli_key(fd, 'a', true);
+	vnc_get_stats(VS, &st);
+	/* reset to VNC_FRAME_MS (an idle frame may have come since: one increment) */
+	assert_true(st.interval_ms <= VNC_FRAME_MS + VNC_FRAME_IDLE_INC_MS);
+	close(fd);
+}
+
 /* ---------------------------------------------------------------- hostile clients */
 
 /* A good client keeps working beside whatever the others did. */
@@ -1222,6 +1249,7 @@ int main(void)
 		cmocka_unit_test_teardown(pointer_absolute_into_the_tablet, teardown),
 		cmocka_unit_test_teardown(password_authentication, teardown),
 		cmocka_unit_test_teardown(no_password_without_password_on, teardown),
+		cmocka_unit_test_teardown(idle_screen_backs_off, teardown),
 		cmocka_unit_test_teardown(bad_clients_are_dropped, teardown),
 		cmocka_unit_test_teardown(cut_text_is_consumed, teardown),
 		cmocka_unit_test_teardown(slow_reader_does_not_stall_others, teardown),
