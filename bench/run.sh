@@ -42,6 +42,11 @@ if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/bench_vnc_idle.py "$BUILD/hvmdm" || echo "   (bench_vnc_idle exited $?)"
 fi
 
+# rtl8139 frames per second (C+ TX 64 B/1500 B/TSO, C-mode RX) the same way.
+if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
+	python3 bench/bench_rtl8139_qemu.py "$BUILD/hvmdm" || echo "   (bench_rtl8139_qemu exited $?)"
+fi
+
 # The whole daemon against QEMU: qtest throughput, start-up time and RSS.
 if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/qtest_vs_qemu.py "$BUILD/hvmdm" "$@" || echo "   (qtest_vs_qemu exited $?)"
