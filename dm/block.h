@@ -39,6 +39,13 @@ enum blk_cache {
 
 enum blk_media { BLK_MEDIA_DISK, BLK_MEDIA_CDROM };
 enum blk_if { BLK_IF_IDE, BLK_IF_NONE };
+/*
+ * rerror=/werror= (QEMU's BlockdevOnError): what a failed backend request does.
+ * report: the device reports the error to the guest; ignore: it completes as
+ * if it succeeded; stop: the guest stops in run state "io-error" (STOP event)
+ * and the request is redone on QMP cont; enospc: stop on ENOSPC, else report.
+ */
+enum blk_err_action { BLK_ERR_REPORT, BLK_ERR_IGNORE, BLK_ERR_STOP, BLK_ERR_ENOSPC };
 
 /* One -drive option, parsed and validated. */
 struct drive_conf {
@@ -50,6 +57,8 @@ struct drive_conf {
 	enum blk_media media;
 	enum blk_cache cache;
 	bool readonly;
+	enum blk_err_action rerror; /* default report, as QEMU */
+	enum blk_err_action werror; /* default enospc, as QEMU */
 };
 
 /*

@@ -36,8 +36,26 @@ static int parse_cache(const char *s, enum blk_cache *out)
 	return -EINVAL;
 }
 
-static const char *const drive_keys[] = { "file",     "if", "index", "media", "format", "cache",
-					  "readonly", "id", "aio",   "bus",   "unit",	NULL };
+static const char *const drive_keys[] = { "file",  "if",       "index",	 "media", "format",
+					  "cache", "readonly", "id",	 "aio",	  "bus",
+					  "unit",  "rerror",   "werror", NULL };
+
+/* QEMU 7.2 parse_block_error_action: enospc is for writes only. */
+static int parse_err_action(const char *s, bool is_read, enum blk_err_action *out)
+{
+	static const char *const names[] = { [BLK_ERR_REPORT] = "report",
+					     [BLK_ERR_IGNORE] = "ignore",
+					     [BLK_ERR_STOP] = "stop",
+					     [BLK_ERR_ENOSPC] = "enospc" };
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i]) && !(is_read && i == BLK_ERR_ENOSPC)) {
+			*out = (enum blk_err_action)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
 
 /* Check the keys whose values are words; 0 or -EINVAL with err filled. */
 static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, size_t errlen)
@@ -45,6 +63,7 @@ static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, s
 	const char *iface = qopts_get(o, "if"), *media = qopts_get(o, "media");
 	const char *format = qopts_get(o, "format"), *cache = qopts_get(o, "cache");
 	const char *aio = qopts_get(o, "aio");
+	const char *rerror = qopts_get(o, "rerror"), *werror = qopts_get(o, "werror");
 
 	if (iface && strcmp(iface, "ide") && strcmp(iface, "none")) {
 		snprintf(err, errlen, "-drive: interface if=%s is not supported (ide, none)",
@@ -63,6 +82,16 @@ static int parse_words(const struct qopts *o, struct drive_conf *c, char *err, s
 	}
 	if (cache && parse_cache(cache, &c->cache)) {
 		snprintf(err, errlen, "-drive: cache=%s is not a cache mode", cache);
+		return -EINVAL;
+	}
+	c->rerror = BLK_ERR_REPORT;
+	c->werror = BLK_ERR_ENOSPC;
+	if (rerror && parse_err_action(rerror, true, &c->rerror)) {
+		snprintf(err, errlen, "-drive: '%s' invalid read error action", rerror);
+		return -EINVAL;
+	}
+	if (werror && parse_err_action(werror, false, &c->werror)) {
+		snprintf(err, errlen, "-drive: '%s' invalid write error action", werror);
 		return -EINVAL;
 	}
 	if (aio && strcmp(aio, "native") && strcmp(aio, "threads")) {

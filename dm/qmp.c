@@ -672,6 +672,14 @@ int qmp_add_monitors(struct qmp_server *q, char *err, size_t errlen)
 	return 0;
 }
 
+/* The stop/cont commands send their own events; a device's stop (rerror/werror=stop) is here. */
+static void device_stopped_guest(void *opaque, enum run_state from, enum run_state to)
+{
+	(void)from;
+	if (to == RUN_IO_ERROR)
+		qmp_event(opaque, "STOP");
+}
+
 struct qmp_server *qmp_new(struct machine *m)
 {
 	struct qmp_server *q = calloc(1, sizeof(*q));
@@ -684,6 +692,10 @@ struct qmp_server *qmp_new(struct machine *m)
 	json_object_seed(0);
 	if (q)
 		q->m = m;
+	if (q && m) {
+		q->rs_hook = (struct runstate_hook){ .changed = device_stopped_guest, .opaque = q };
+		runstate_add_hook(&m->rs, &q->rs_hook);
+	}
 	return q;
 }
 
@@ -691,6 +703,8 @@ void qmp_free(struct qmp_server *q)
 {
 	if (!q)
 		return;
+	if (q->m)
+		runstate_del_hook(&q->m->rs, &q->rs_hook);
 	while (q->conns)
 		conn_close(q->conns);
 	while (q->mons) {

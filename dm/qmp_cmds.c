@@ -117,7 +117,7 @@ static int cmd_cont(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_er
 	if (rs->state == RUN_INMIGRATE)
 		return dm_fail(e, "GenericError", "Device state is still being loaded");
 	/* cont while running answers {} (libxl sends it in both start-up modes) */
-	if (rs->state == RUN_PRELAUNCH || rs->state == RUN_PAUSED) {
+	if (rs->state == RUN_PRELAUNCH || rs->state == RUN_PAUSED || rs->state == RUN_IO_ERROR) {
 		runstate_set(rs, RUN_RUNNING);
 		qmp_event(c->q, "RESUME");
 	}

@@ -12,6 +12,7 @@
 
 #include "dm/error.h"
 #include "dm/qmp.h"
+#include "dm/runstate.h"
 
 /* Input waiting for the end of one JSON value is bounded, as libxl's own reader is. */
 #define QMP_RX_MAX (1u << 20)
@@ -57,6 +58,7 @@ struct qmp_server {
 	struct qmp_monitor *mons;
 	struct qmp_conn *conns;
 	struct qmp_named_fd *named_fds; /* getfd */
+	struct runstate_hook rs_hook;	/* STOP when a device stops the guest (io-error) */
 };
 
 /* A command: 0 with *ret set, or -1 with e filled by dm_fail(). */

@@ -7,6 +7,7 @@
 static const char *const names[] = {
 	[RUN_PRELAUNCH] = "prelaunch", [RUN_INMIGRATE] = "inmigrate", [RUN_RUNNING] = "running",
 	[RUN_PAUSED] = "paused",       [RUN_SUSPENDED] = "suspended", [RUN_SHUTDOWN] = "shutdown",
+	[RUN_IO_ERROR] = "io-error",
 };
 
 const char *run_state_name(enum run_state s)

@@ -6,6 +6,7 @@
  *
  *   prelaunch --cont--> running <--stop/cont--> paused
  *   running --S3--> suspended --system_wakeup--> running
+ *   running --rerror/werror=stop--> io-error --cont--> running (the request redone)
  *   any --quit/signal/poweroff--> shutdown
  */
 #ifndef DM_RUNSTATE_H
@@ -20,6 +21,7 @@ enum run_state {
 	RUN_PAUSED,    /* stop */
 	RUN_SUSPENDED, /* guest in ACPI S3 */
 	RUN_SHUTDOWN,  /* exiting */
+	RUN_IO_ERROR,  /* a drive's rerror/werror=stop stopped the guest */
 };
 
 struct runstate_hook {

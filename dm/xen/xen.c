@@ -366,7 +366,7 @@ static void x_runstate_changed(void *opaque, enum run_state from, enum run_state
 
 	(void)from;
 	/* A failure is logged there; the run state itself is QMP's to keep. */
-	if ((to == RUN_RUNNING || to == RUN_PAUSED) &&
+	if ((to == RUN_RUNNING || to == RUN_PAUSED || to == RUN_IO_ERROR) &&
 	    xen_backend_set_running(xp->m, to == RUN_RUNNING))
 		dm_warn(WHO, "ioreq server did not follow the run state %s", run_state_name(to));
 }

@@ -300,6 +300,33 @@ static void rw_error(struct ide_drive *d)
 	ide_set_irq(d->bus);
 }
 
+/*
+ * rerror=/werror= decide what a failed backend request does (QEMU 7.2
+ * ide_handle_rw_error): ignore completes it as if it succeeded; stop leaves
+ * the drive busy, stops the guest in "io-error" (QMP sends STOP) and redoes
+ * the request when it runs again (cont); report is the caller's ATA error.
+ * enospc stops on ENOSPC only.
+ */
+enum ide_io_err ide_io_error(struct ide_drive *d, int ret, bool is_read, uint8_t retry)
+{
+	struct ide_bus *b = d->bus;
+	uint8_t action = is_read ? d->rerror : d->werror;
+
+	if (action == BLK_ERR_ENOSPC)
+		action = ret == -ENOSPC ? BLK_ERR_STOP : BLK_ERR_REPORT;
+	if (action == BLK_ERR_IGNORE)
+		return IDE_IOERR_IGNORE;
+	if (action != BLK_ERR_STOP || !b->m)
+		return IDE_IOERR_REPORT;
+	dm_warn(b->name, "%s error on %s: %s; the guest stops until cont",
+		is_read ? "read" : "write", d->id, strerror(-ret));
+	d->status |= ATA_SR_BSY;
+	b->retry = retry;
+	b->retry_unit = d->unit;
+	runstate_set(&b->m->rs, RUN_IO_ERROR);
+	return IDE_IOERR_STOPPED;
+}
+
 /* Hand the guest the next DRQ block from the read-ahead buffer. */
 static void serve_block(struct ide_drive *d)
 {
@@ -321,9 +348,17 @@ static void sector_read_cb(void *opaque, int ret)
 	d->status &= ~ATA_SR_BSY;
 	if (ret) {
 		dm_dbg(LOG_IDE, d->bus->name, "read failed: %s", strerror(-ret));
-		d->ra_sectors = 0;
-		rw_error(d);
-		return;
+		switch (ide_io_error(d, ret, true, IDE_RETRY_PIO_READ)) {
+		case IDE_IOERR_IGNORE:
+			break;
+		case IDE_IOERR_STOPPED:
+			d->ra_sectors = 0;
+			return;
+		case IDE_IOERR_REPORT:
+			d->ra_sectors = 0;
+			rw_error(d);
+			return;
+		}
 	}
 	serve_block(d);
 }
@@ -402,8 +437,12 @@ static void sector_write_flush_cb(void *opaque, int ret)
 	d->busy_io = false;
 	d->status &= ~ATA_SR_BSY;
 	if (ret) {
-		rw_error(d);
-		return;
+		enum ide_io_err e = ide_io_error(d, ret, false, IDE_RETRY_PIO_WRITE);
+
+		if (e == IDE_IOERR_REPORT)
+			rw_error(d);
+		if (e != IDE_IOERR_IGNORE)
+			return;
 	}
 	sector_write_done(d);
 }
@@ -491,8 +530,12 @@ static void flush_cb(void *opaque, int ret)
 
 	d->busy_io = false;
 	if (ret) {
-		rw_error(d);
-		return;
+		enum ide_io_err e = ide_io_error(d, ret, false, IDE_RETRY_FLUSH);
+
+		if (e == IDE_IOERR_REPORT)
+			rw_error(d);
+		if (e != IDE_IOERR_IGNORE)
+			return;
 	}
 	d->status = ATA_SR_DRDY | ATA_SR_DSC;
 	ide_set_irq(d->bus);
@@ -514,6 +557,41 @@ static void flush_cache(struct ide_drive *d)
 		d->status &= ~ATA_SR_BSY;
 		rw_error(d);
 	}
+}
+
+/* The request rerror/werror=stop left, redone once the guest runs (QEMU ide_restart_bh). */
+static void restart_io(void *opaque)
+{
+	struct ide_bus *b = opaque;
+	struct ide_drive *d = &b->drv[b->retry_unit];
+	uint8_t retry = b->retry;
+
+	b->retry = IDE_RETRY_NONE;
+	switch (retry) {
+	case IDE_RETRY_PIO_READ:
+		sector_read(d);
+		break;
+	case IDE_RETRY_PIO_WRITE:
+		sector_write(d);
+		break;
+	case IDE_RETRY_FLUSH:
+		flush_cache(d);
+		break;
+	case IDE_RETRY_DMA:
+		d->dma_pending = true;
+		bm_restart(b);
+		break;
+	}
+}
+
+/* Not from inside the run-state change: the redo may stop the guest again. */
+static void io_runstate_changed(void *opaque, enum run_state from, enum run_state to)
+{
+	struct ide_bus *b = opaque;
+
+	(void)from;
+	if (to == RUN_RUNNING && b->retry)
+		loop_defer(b->m->loop, &b->restart);
 }
 
 /* ------------------------------------------------------------ IDENTIFY */
@@ -1319,6 +1397,7 @@ void ide_drive_reset(struct ide_drive *d)
 
 void ide_bus_reset(struct ide_bus *b)
 {
+	b->retry = IDE_RETRY_NONE; /* a reset drops the stopped request, as QEMU's error_status */
 	bm_cancel(b);
 	b->unit = 0;
 	b->ctl = 0;
@@ -1338,6 +1417,11 @@ void ide_bus_init(struct ide_bus *b, unsigned index, struct machine *m, const ch
 	for (unsigned i = 0; i < 2; i++) {
 		b->drv[i].bus = b;
 		b->drv[i].unit = i;
+	}
+	deferred_init(&b->restart, restart_io, b);
+	if (m && m->loop) {
+		b->rs_hook = (struct runstate_hook){ .changed = io_runstate_changed, .opaque = b };
+		runstate_add_hook(&m->rs, &b->rs_hook);
 	}
 }
 
@@ -1456,6 +1540,11 @@ void ide_drive_detach(struct ide_drive *d)
 
 void ide_bus_fini(struct ide_bus *b)
 {
+	if (b->rs_hook.changed) {
+		runstate_del_hook(&b->m->rs, &b->rs_hook);
+		loop_cancel_deferred(b->m->loop, &b->restart);
+		b->rs_hook.changed = NULL;
+	}
 	bm_cancel(b);
 	for (unsigned i = 0; i < 2; i++) {
 		ide_drive_detach(&b->drv[i]);

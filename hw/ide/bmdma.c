@@ -214,6 +214,14 @@ static void ata_dma_cb(void *opaque, int ret);
 static void ata_dma_finish(struct ide_drive *d, int ret)
 {
 	d->busy_io = false;
+	if (ret) {
+		enum ide_io_err e = ide_io_error(d, ret, d->dma_cmd == DMA_READ, IDE_RETRY_DMA);
+
+		if (e == IDE_IOERR_STOPPED)
+			return;
+		if (e == IDE_IOERR_IGNORE)
+			ret = 0;
+	}
 	ide_dma_done(d, ret, d->elem_size);
 }
 
@@ -329,6 +337,12 @@ static void bm_run(struct ide_bus *b)
 		atapi_dma_start(d);
 	else
 		ata_dma_run(d);
+}
+
+void bm_restart(struct ide_bus *b)
+{
+	b->bm.cur_addr = b->bm.addr;
+	bm_kick(b);
 }
 
 /* A DMA command was issued (QEMU bmdma_start_dma): fresh PRD cursor, run if started. */

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "dm/loop.h"
+#include "dm/runstate.h"
 #include "hw/pci/xen_platform.h"
 
 struct blk;
@@ -93,8 +95,9 @@ struct ide_drive {
 	char *path;	 /* image path, for query-block */
 	char id[48];	 /* drive id: "ide-5632", "ide0-hd0" */
 	bool readonly;
-	int cache;	     /* enum blk_cache of the drive, for query-block and re-open */
-	uint64_t nb_sectors; /* 512-byte sectors of the image */
+	int cache;		/* enum blk_cache of the drive, for query-block and re-open */
+	uint8_t rerror, werror; /* enum blk_err_action of -drive rerror=/werror= */
+	uint64_t nb_sectors;	/* 512-byte sectors of the image */
 	char serial[21];
 	char model[41];
 	char version[9];
@@ -183,6 +186,12 @@ struct ide_bus {
 	bool irq;
 	struct bmdma bm;
 	struct machine *m;
+	/* rerror/werror=stop: the request to redo when the guest runs again (IDE_RETRY_*) */
+	uint8_t retry;
+	unsigned retry_unit;
+	struct runstate_hook rs_hook;
+	struct deferred
+	    restart; /* the redo runs after the run-state change, as QEMU's bottom half */
 	void (*irq_hook)(void *opaque, unsigned irq, bool level); /* tests without a machine */
 	void *irq_opaque;
 	const char *name;
@@ -195,6 +204,11 @@ static inline struct ide_drive *ide_cur(struct ide_bus *b)
 
 /* ata.c */
 void ide_bus_init(struct ide_bus *b, unsigned index, struct machine *m, const char *name);
+/* The request a rerror/werror=stop left (ide_bus.retry), redone when the guest runs again. */
+enum { IDE_RETRY_NONE, IDE_RETRY_PIO_READ, IDE_RETRY_PIO_WRITE, IDE_RETRY_DMA, IDE_RETRY_FLUSH };
+/* A failed backend request under rerror=/werror= (QEMU 7.2 ide_handle_rw_error). */
+enum ide_io_err { IDE_IOERR_REPORT, IDE_IOERR_IGNORE, IDE_IOERR_STOPPED };
+enum ide_io_err ide_io_error(struct ide_drive *d, int ret, bool is_read, uint8_t retry);
 void ide_bus_fini(struct ide_bus *b);
 void ide_bus_reset(struct ide_bus *b);
 void ide_drive_reset(struct ide_drive *d);
@@ -242,6 +256,8 @@ uint32_t bm_read(struct ide_bus *b, unsigned off, unsigned size);
 void bm_write(struct ide_bus *b, unsigned off, uint32_t val, unsigned size);
 /* The drive has a DMA command ready: run it if the engine is started. */
 void bm_kick(struct ide_bus *b);
+/* Redo the DMA of a stopped request from the start of its PRD table (rerror/werror=stop). */
+void bm_restart(struct ide_bus *b);
 /* Copy buf to (to_guest) or from guest memory along the PRDs; the bytes moved. */
 uint32_t bm_rw_buf(struct ide_bus *b, uint8_t *buf, uint32_t len, bool to_guest);
 /* The transfer ended: ACTIVE stays set when the PRDs described more than moved. */

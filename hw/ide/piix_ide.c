@@ -297,6 +297,8 @@ static int attach_conf(struct piix_ide *s, const struct drive_conf *c, unsigned 
 		dm_err(who, "cannot attach drive %s: %s", id, strerror(-ret));
 		return ret;
 	}
+	s->bus[busno].drv[unit].rerror = (uint8_t)c->rerror;
+	s->bus[busno].drv[unit].werror = (uint8_t)c->werror;
 	register_unplug(s, &s->bus[busno].drv[unit]);
 	dm_dbg(LOG_IDE, who, "drive %s at ide.%u unit %u: %s %s", id, busno, unit,
 	       is_cd ? "cdrom" : "disk", c->file ? c->file : "(empty)");

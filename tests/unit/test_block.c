@@ -84,6 +84,14 @@ static void drive_strings_from_libxl(void **state)
 	assert_string_equal(c.id, "ide-5632");
 	assert_true(c.readonly);
 	drive_conf_free(&c);
+	/* rerror=/werror=: QEMU's defaults report and enospc, else as written */
+	assert_int_equal(c.rerror, BLK_ERR_REPORT);
+	assert_int_equal(c.werror, BLK_ERR_ENOSPC);
+	assert_int_equal(drive_parse("file=a,if=ide,rerror=stop,werror=ignore", &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.rerror, BLK_ERR_STOP);
+	assert_int_equal(c.werror, BLK_ERR_IGNORE);
+	drive_conf_free(&c);
 	/* an empty CD-ROM drive: no file= */
 	assert_int_equal(drive_parse("if=none,readonly=on,id=ide-5632", &c, err, sizeof(err)), 0);
 	assert_null(c.file);
@@ -183,6 +191,9 @@ static void drive_errors_name_the_problem(void **state)
 		{ "file=a,if=ide,index=1,unit=1", "index cannot be used with bus and unit" },
 		{ "file=a,if=ide,bus=2", "bus=2" },
 		{ "file=a,if=ide,unit=2", "unit 2 too big" },
+		/* QEMU 7.2 parse_block_error_action: enospc is a write action only */
+		{ "file=a,if=ide,rerror=enospc", "'enospc' invalid read error action" },
+		{ "file=a,if=ide,werror=halt", "'halt' invalid write error action" },
 		/* ide-test's flush cases: QEMU's error-injection driver, refused by name */
 		{ "file=blkdebug::/tmp/x,if=ide,cache=writeback,format=raw",
 		  "the blkdebug driver is not supported" },

@@ -100,6 +100,9 @@ static struct dm_dev *create(struct rig *r, const char *spec)
 	return d;
 }
 
+/* Appended to the first disk's -drive (rerror=/werror= tests). */
+static const char *disk0_extra = "";
+
 /* Disk at index 0 and 1 (if two), CD-ROM at ide.1 unit 0 as libxl writes it. */
 static struct rig *rig_new(bool async, bool two_disks, bool cd)
 {
@@ -128,7 +131,8 @@ static struct rig *rig_new(bool async, bool two_disks, bool cd)
 	r->o.kind = MACHINE_PC;
 	r->m.opts = &r->o;
 	r->m.devs_tail = &r->m.devs;
-	add(&r->o.drives, "file=%s,if=ide,index=0,media=disk,format=raw,cache=writeback", r->disk);
+	add(&r->o.drives, "file=%s,if=ide,index=0,media=disk,format=raw,cache=writeback%s", r->disk,
+	    disk0_extra);
 	if (two_disks)
 		add(&r->o.drives, "file=%s,if=ide,index=1,media=disk,format=raw,cache=none",
 		    r->disk2);
@@ -603,6 +607,65 @@ static void io_error_becomes_abort(void **state)
 /* ACS-2 §7.10 DATA SET MANAGEMENT takes its block count from the low byte only, as QEMU's
  * cmd_data_set_management (no LBA48 transform): the 01h the reset signature left in the
  * HOB copy must not turn a 1-block TRIM into 257 blocks (which a 512-byte PRD cannot hold). */
+/*
+ * rerror=stop / werror=stop (QEMU 7.2 ide_handle_rw_error, ide_restart_bh):
+ * a failed read stops the guest in "io-error" with the drive busy, and the
+ * same request is redone when it runs again. The image shrinks under the
+ * drive so that the backend read fails (as io_error_becomes_abort).
+ */
+static void rerror_stop_redoes_on_cont(void **state)
+{
+	struct rig *r;
+	uint8_t buf[512], want[512];
+
+	(void)state;
+	disk0_extra = ",rerror=stop,werror=stop";
+	r = rig_new(false, false, false);
+	disk0_extra = "";
+	r->m.rs.state = RUN_RUNNING;
+	assert_int_equal(truncate(r->disk, 512 * 10), 0);
+	ata_cmd(r, 0x20, 100, 1); /* READ SECTORS */
+	assert_int_equal(r->m.rs.state, RUN_IO_ERROR);
+	assert_int_equal(inb(r, 0x3f6) & 0x80, 0x80); /* BSY until cont */
+	make_image(r->disk, DISK_SECTORS, 0);	      /* the medium is back */
+	runstate_set(&r->m.rs, RUN_RUNNING);
+	loop_run_deferred(r->m.loop);
+	assert_int_equal(inb(r, 0x3f6), 0x58); /* DRQ: the read was redone */
+	pio_in(r, 0x1f0, buf, 512);
+	pattern(want, 100, 0); /* sector 100 of the image */
+	assert_memory_equal(buf, want, 512);
+	/* DMA: the same, the PRD table walked again from its start */
+	assert_int_equal(truncate(r->disk, 512 * 10), 0);
+	prd(r, 0x10000, 0x500000, 512, true);
+	ata_cmd(r, 0xc8, 200, 1); /* READ DMA */
+	dma_start(r, 0x10000, true);
+	assert_int_equal(r->m.rs.state, RUN_IO_ERROR);
+	assert_int_equal(inb(r, BM + 2) & 0x01, 0x01); /* still active */
+	make_image(r->disk, DISK_SECTORS, 0);
+	runstate_set(&r->m.rs, RUN_RUNNING);
+	loop_run_deferred(r->m.loop);
+	assert_int_equal(inb(r, 0x3f6), 0x50);
+	assert_int_equal(inb(r, BM + 2) & 0x07, 0x04); /* done, interrupt */
+	rig_free(r);
+}
+
+/* rerror=ignore: the failed read completes as if it had succeeded (QEMU: no error, DRQ). */
+static void rerror_ignore_completes(void **state)
+{
+	struct rig *r;
+
+	(void)state;
+	disk0_extra = ",rerror=ignore";
+	r = rig_new(false, false, false);
+	disk0_extra = "";
+	r->m.rs.state = RUN_RUNNING;
+	assert_int_equal(truncate(r->disk, 512 * 10), 0);
+	ata_cmd(r, 0x20, 100, 1);
+	assert_int_equal(inb(r, 0x3f6), 0x58);
+	assert_int_equal(r->m.rs.state, RUN_RUNNING);
+	rig_free(r);
+}
+
 static void trim_count_is_low_byte(void **state)
 {
 	struct rig *r = rig_new(false, false, false);
@@ -1350,6 +1413,8 @@ int main(void)
 		cmocka_unit_test(lba_range_checks),
 		cmocka_unit_test(unknown_opcode_aborts),
 		cmocka_unit_test(diagnostic_clears_dev),
+		cmocka_unit_test(rerror_stop_redoes_on_cont),
+		cmocka_unit_test(rerror_ignore_completes),
 		cmocka_unit_test(integrity_sync),
 		cmocka_unit_test(integrity_async),
 		cmocka_unit_test(rep_insw_block),

@@ -185,6 +185,27 @@ static void run_states(void **state)
 			    "\"running\": false}, \"id\": 5}");
 }
 
+/*
+ * A drive's rerror/werror=stop stops the guest (QEMU 7.2: RUN_STATE_IO_ERROR,
+ * query-status "io-error", a STOP event); cont resumes it with RESUME.
+ */
+static void io_error_stop_and_cont(void **state)
+{
+	struct fx *f = *state;
+
+	f->m.rs.state = RUN_RUNNING;
+	negotiate(f);
+	runstate_set(&f->m.rs, RUN_IO_ERROR);
+	assert_non_null(strstr(line(f), "\"event\": \"STOP\""));
+	assert_string_equal(ask(f, "{\"execute\":\"query-status\",\"id\":1}\n"),
+			    "{\"return\": {\"status\": \"io-error\", \"singlestep\": false, "
+			    "\"running\": false}, \"id\": 1}");
+	send_str(f, "{\"execute\":\"cont\",\"id\":2}\n");
+	assert_non_null(strstr(line(f), "\"event\": \"RESUME\""));
+	assert_string_equal(line(f), "{\"return\": {}, \"id\": 2}");
+	assert_int_equal(f->m.rs.state, RUN_RUNNING);
+}
+
 static void bad_input_keeps_connection(void **state)
 {
 	struct fx *f = *state;
@@ -500,6 +521,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(golden_libxl_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(negotiation_comes_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(io_error_stop_and_cont, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_input_keeps_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(oversized_input_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(fds_over_scm_rights, setup, teardown),
