@@ -25,8 +25,11 @@ RING = 0x200000
 TXBUF = 0x100000
 
 
+PREFIX = "net-pair:"
+
+
 def result(ok, name, why=""):
-    print(("PASS " if ok else "FAIL ") + "net-pair:" + name + ("" if ok else " " + why))
+    print(("PASS " if ok else "FAIL ") + PREFIX + name + ("" if ok else " " + why))
     sys.stdout.flush()
 
 
@@ -198,4 +201,5 @@ def hub(hvmdm):
         q.close()
 
 
-main()
+if __name__ == "__main__":
+    main()
