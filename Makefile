@@ -128,7 +128,8 @@ BACKEND_SRCS := \
 	dm/vnc.c \
 	dm/vnc_opts.c \
 	dm/vnc_proto.c \
-	dm/vnc_input.c
+	dm/vnc_input.c \
+	dm/vnc_keymap.c
 
 # The standalone platform: flat RAM, trace replay, qtest.
 SIM_SRCS := \
@@ -161,7 +162,7 @@ MAIN_SRCS := \
 	dm/machine.c
 
 LIB_SRCS := $(CORE_SRCS) $(HW_SRCS) $(BACKEND_SRCS) $(SIM_SRCS)
-LIB_OBJS := $(addprefix $(BUILD)/,$(LIB_SRCS:.c=.o))
+LIB_OBJS := $(addprefix $(BUILD)/,$(LIB_SRCS:.c=.o)) $(BUILD)/gen/keysym_names.o
 XEN_OBJS := $(addprefix $(BUILD)/,$(XEN_SRCS:.c=.o))
 MAIN_OBJS := $(addprefix $(BUILD)/,$(MAIN_SRCS:.c=.o))
 GEN_OBJS := $(BUILD)/gen/demo_trace.o
@@ -267,7 +268,23 @@ $(BUILD)/gen/demo_trace.c: dm/sim/demo.trace
 	  echo '0 };'; echo 'const size_t demo_trace_len = sizeof(demo_trace) - 1;'; } > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(GEN_OBJS): $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
+# X11 keysym names for the VNC keymaps (dm/vnc_keymap.c), from x11proto-dev's keysymdef.h.
+KEYSYMDEF ?= /usr/include/X11/keysymdef.h
+$(BUILD)/gen/keysym_names.c: $(KEYSYMDEF)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q){ echo '#include <stddef.h>'; echo '#include <stdint.h>'; \
+	  echo 'struct keysym_name { const char *name; uint32_t keysym; };'; \
+	  echo 'extern const struct keysym_name keysym_names[];'; \
+	  echo 'extern const size_t keysym_names_len;'; \
+	  echo 'const struct keysym_name keysym_names[] = {'; \
+	  sed -n 's/^#define XK_\([A-Za-z0-9_]*\)[ \t]*\(0x[0-9a-fA-F]*\).*/\t{ "\1", \2 },/p' $<; \
+	  echo '};'; \
+	  echo 'const size_t keysym_names_len = sizeof(keysym_names) / sizeof(keysym_names[0]);'; \
+	  } > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(GEN_OBJS) $(BUILD)/gen/keysym_names.o: $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 

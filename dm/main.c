@@ -113,11 +113,17 @@ static int start_vnc(struct machine *m, const struct run_opts *ro)
 {
 	struct vnc_opts o;
 	char err[256];
+	int r;
 
 	if (!ro->vnc)
 		return 0;
-	if (vnc_opts_parse(ro->vnc, &o, err, sizeof(err)) ||
-	    vnc_start(m, &o, m->opts->name, &m->vnc, err, sizeof(err))) {
+	r = vnc_opts_parse(ro->vnc, &o, err, sizeof(err));
+	if (!r) {
+		/* -k: the layout plain key events are read in (dm/vnc_keymap.h) */
+		snprintf(o.keymap, sizeof(o.keymap), "%s", ro->keymap ? ro->keymap : "");
+		r = vnc_start(m, &o, m->opts->name, &m->vnc, err, sizeof(err));
+	}
+	if (r) {
 		fprintf(stderr, "hvmdm: -vnc %s: %s\n", ro->vnc, err);
 		return 1;
 	}

@@ -47,6 +47,7 @@
 #include "dm/machine.h"
 #include "dm/vnc.h"
 #include "dm/vnc_input.h"
+#include "dm/vnc_keymap.h"
 #include "dm/vnc_opts.h"
 #include "dm/vnc_proto.h"
 
@@ -78,6 +79,7 @@ struct vnc_client {
 	unsigned last_buttons; /* the RFB mask of the previous pointer event */
 	int last_x, last_y;    /* relative mode without pointer change: -1 at first */
 	struct vnc_held held;
+	unsigned mods; /* VNC_MOD_* the client holds (for the keymap) */
 	struct vnc_client *next;
 };
 
@@ -98,6 +100,7 @@ struct vnc_server {
 	bool password_set;
 	int64_t expires; /* wall-clock seconds; INT64_MAX: never */
 	struct vnc_client *clients;
+	struct vnc_keymap km; /* -k; empty: keysyms as the US layout */
 	struct vnc_stats st;
 	char name[128];
 };
@@ -565,12 +568,39 @@ static void on_frame(void *opaque, uint32_t events)
 
 /* ---------------------------------------------------------------- libvncserver hooks */
 
+/* The modifier a keysym is (for choosing a keymap entry), or 0. */
+static unsigned keysym_mod(uint32_t keysym)
+{
+	switch (keysym) {
+	case 0xffe1: /* Shift_L (keysymdef.h) */
+	case 0xffe2: /* Shift_R */
+		return VNC_MOD_SHIFT;
+	case 0xfe03: /* ISO_Level3_Shift */
+	case 0xff7e: /* Mode_switch */
+		return VNC_MOD_ALTGR;
+	default:
+		return 0;
+	}
+}
+
+static uint16_t keysym_key(struct vnc_client *vc, uint32_t keysym)
+{
+	uint16_t key = vc->vs->km.n ? vnc_keymap_key(&vc->vs->km, keysym, vc->mods) : 0;
+
+	return key ? key : input_keysym_to_key(keysym);
+}
+
 static void kbd_event(rfbBool down, rfbKeySym keysym, rfbClientPtr cl)
 {
 	struct vnc_client *vc = cl->clientData;
-	uint16_t key = input_keysym_to_key((uint32_t)keysym);
+	unsigned mod = keysym_mod((uint32_t)keysym);
+	uint16_t key;
 
-	if (!vc || !key)
+	if (!vc)
+		return;
+	key = keysym_key(vc, (uint32_t)keysym);
+	vc->mods = down ? vc->mods | mod : vc->mods & ~mod;
+	if (!key)
 		return;
 	vnc_held_set(&vc->held, key, down);
 	input_key(vc->vs->m, key, down);
@@ -689,7 +719,7 @@ static rfbBool ext_message(rfbClientPtr cl, void *data, const rfbClientToServerM
 	down = b[1] || b[2];
 	key = vnc_qnum_to_key(rd32(b + 7));
 	if (!key)
-		key = input_keysym_to_key(rd32(b + 3));
+		key = keysym_key(vc, rd32(b + 3));
 	if (key) {
 		vnc_held_set(&vc->held, key, down);
 		input_key(vc->vs->m, key, down);
@@ -1008,8 +1038,8 @@ int vnc_start(struct machine *m, const struct vnc_opts *o, const char *name,
 		registered = true;
 	}
 	warm_crypto();
-	r = setup_screen(vs, name);
-	if (r)
+	r = o->keymap[0] ? vnc_keymap_load(&vs->km, VNC_KEYMAP_DIR, o->keymap, err, errlen) : 0;
+	if (!r && (r = setup_screen(vs, name)))
 		snprintf(err, errlen, "cannot set up the RFB screen: %s", strerror(-r));
 	if (!r)
 		r = o->unix_socket ? listen_unix(vs, err, errlen) : listen_tcp(vs, err, errlen);
@@ -1050,6 +1080,7 @@ void vnc_stop(struct vnc_server *vs)
 		vs->screen->frameBuffer = NULL;
 		rfbScreenCleanup(vs->screen);
 	}
+	vnc_keymap_free(&vs->km);
 	free(vs->fb);
 	free(vs);
 }

@@ -30,6 +30,7 @@ struct vnc_opts {
 	int display;	  /* TCP: the first display to try */
 	int to;		  /* TCP: the last display to try (== display without to=) */
 	bool password;	  /* password=on: VNC authentication */
+	char keymap[32];  /* -k (not part of -vnc): the layout of keysyms; "" = US */
 };
 
 /*

@@ -9,7 +9,7 @@ clang clang-format libclang-rt-14-dev qemu-system-x86 valgrind \
 genisoimage pciutils \
 ipxe-qemu \
 dpkg-dev meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev flex bison \
-libvncserver-dev vncsnapshot tigervnc-viewer xvfb"
+libvncserver-dev vncsnapshot tigervnc-viewer xvfb x11proto-dev qemu-system-data"
 
 # QEMU's qtest programs are built from Debian's qemu source package
 # (scripts/qemu-qtest-build.sh): apt-get source needs deb-src lines.

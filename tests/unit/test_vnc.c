@@ -37,6 +37,7 @@
 #include "dm/machine.h"
 #include "dm/vnc.h"
 #include "dm/vnc_input.h"
+#include "dm/vnc_keymap.h"
 #include "dm/vnc_opts.h"
 #include "dm/vnc_proto.h"
 #include "hw/vga/vga_adapter.h"
@@ -139,6 +140,8 @@ static const struct input_handler tablet = { .name = "tablet",
 static struct machine M;
 /* false: the test registers its own display source (the VGA adapter) */
 static bool with_pattern = true;
+/* -k for the next server_up ("": keysyms as US) */
+static const char *test_keymap = "";
 static struct vnc_server *VS;
 static int h_kbd = -1, h_ptr = -1;
 static char sock_path[108];
@@ -164,7 +167,9 @@ static void server_up(const char *spec, bool absolute)
 	h_ptr = input_register(&M, absolute ? &tablet : &mouse, NULL);
 	assert_true(h_kbd >= 0 && h_ptr >= 0);
 	assert_int_equal(vnc_opts_parse(spec, &o, err, sizeof(err)), 0);
-	assert_int_equal(vnc_start(&M, &o, "guest7", &VS, err, sizeof(err)), 0);
+	snprintf(o.keymap, sizeof(o.keymap), "%s", test_keymap);
+	if (vnc_start(&M, &o, "guest7", &VS, err, sizeof(err)))
+		fail_msg("vnc_start: %s", err);
 	nevs = 0;
 }
 
@@ -189,6 +194,7 @@ static void server_down(void)
 	loop_free(M.loop);
 	M.loop = NULL;
 	with_pattern = true;
+	test_keymap = "";
 }
 
 /* After every test, also one that failed half-way. */
@@ -721,6 +727,61 @@ static void keysyms_reach_the_keyboard(void **state)
 	server_down();
 }
 
+/*
+ * -k de and fr from QEMU's keymap files (qemu-system-data): the key a
+ * keysym is on in that layout, with the modifiers held choosing between
+ * entries (xkeyboard-config's German and French layouts).
+ */
+static void keymaps_from_qemu_files(void **state)
+{
+	struct vnc_keymap km;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(vnc_keymap_load(&km, VNC_KEYMAP_DIR, "de", err, sizeof(err)), 0);
+	assert_int_equal(vnc_keymap_key(&km, 'z', 0), 0x35);		 /* US y key */
+	assert_int_equal(vnc_keymap_key(&km, 'Z', VNC_MOD_SHIFT), 0x35); /* shifted */
+	assert_int_equal(vnc_keymap_key(&km, 'y', 0), 0x1a);		 /* US z key */
+	assert_int_equal(vnc_keymap_key(&km, 0xe4, 0), 0x52);		 /* adiaeresis */
+	assert_int_equal(vnc_keymap_key(&km, '@', VNC_MOD_ALTGR), 0x15); /* AltGr q */
+	assert_int_equal(vnc_keymap_key(&km, 0xfe03, 0), 0xe011);	 /* AltGr itself */
+	assert_int_equal(vnc_keymap_key(&km, vnc_keysym_by_name("EuroSign"), 0),
+			 0x24); /* AltGr e */
+	assert_int_equal(vnc_keymap_key(&km, 0x12345678, 0), 0);
+	vnc_keymap_free(&km);
+	assert_int_equal(vnc_keymap_load(&km, VNC_KEYMAP_DIR, "fr", err, sizeof(err)), 0);
+	assert_int_equal(vnc_keymap_key(&km, 'a', 0), 0x15); /* AZERTY: a on the US q key */
+	assert_int_equal(vnc_keymap_key(&km, 'q', 0), 0x1c);
+	vnc_keymap_free(&km);
+	assert_int_equal(vnc_keymap_load(&km, VNC_KEYMAP_DIR, "xx-none", err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "xx-none"));
+	assert_int_equal(vnc_keymap_load(&km, VNC_KEYMAP_DIR, "../de", err, sizeof(err)), -EINVAL);
+	assert_int_equal(vnc_keysym_by_name("U20AC"), 0x010020ac);
+	assert_int_equal(vnc_keysym_by_name("no-such-name"), 0);
+}
+
+/* A client's keysyms read in the -k layout: German z, and AltGr+q for @. */
+static void keysyms_in_the_k_layout(void **state)
+{
+	int fd;
+
+	(void)state;
+	test_keymap = "de";
+	server_up_unix(false, false);
+	fd = open_client();
+	cli_key(fd, 'z', true);
+	cli_key(fd, 'z', false);
+	cli_key(fd, 0xfe03, true); /* ISO_Level3_Shift */
+	cli_key(fd, '@', true);
+	assert_int_equal(nevs, 4);
+	expect_key(0, 0x35, true);
+	expect_key(1, 0x35, false);
+	expect_key(2, 0xe011, true);
+	expect_key(3, 0x15, true);
+	close(fd);
+}
+
 /* QEMU's extended key event: acknowledged with a -258 rectangle, then scancodes, not keysyms. */
 static void extended_key_event_sends_scancodes(void **state)
 {
@@ -1244,6 +1305,8 @@ int main(void)
 		cmocka_unit_test_teardown(incremental_update_is_the_change, teardown),
 		cmocka_unit_test_teardown(mode_change_sends_desktop_size, teardown),
 		cmocka_unit_test_teardown(keysyms_reach_the_keyboard, teardown),
+		cmocka_unit_test_teardown(keymaps_from_qemu_files, teardown),
+		cmocka_unit_test_teardown(keysyms_in_the_k_layout, teardown),
 		cmocka_unit_test_teardown(extended_key_event_sends_scancodes, teardown),
 		cmocka_unit_test_teardown(pointer_relative_into_the_mouse, teardown),
 		cmocka_unit_test_teardown(pointer_absolute_into_the_tablet, teardown),
