@@ -37,15 +37,17 @@ run_unit() {
 }
 
 run_suite() {
-	local script=$1 build=$2 label line np=0 nf=0
+	local script=$1 build=$2 label line np=0 nf=0 tmo
 	label="$(basename "$script" .sh) [$build]"
+	# a suite may need longer than 20 minutes: a line "# suite-timeout: SECONDS" in it
+	tmo=$(sed -n 's/^# suite-timeout: *\([0-9][0-9]*\).*/\1/p' "$script" | head -n 1)
 	while IFS= read -r line; do
 		case "$line" in
 		"PASS "*) np=$((np + 1)) ;;
 		"FAIL "*) nf=$((nf + 1)); failures+=("$label: ${line#FAIL }"); echo "  $label: $line" ;;
 		*) echo "  $label: $line" ;;
 		esac
-	done < <(timeout 1200 "$script" "$build" 2>&1; rc=$?; [ $rc -eq 0 ] || echo "FAIL script exited $rc")
+	done < <(timeout "${tmo:-1200}" "$script" "$build" 2>&1; rc=$?; [ $rc -eq 0 ] || echo "FAIL script exited $rc")
 	passed=$((passed + np))
 	failed=$((failed + nf))
 	printf '%-40s %3d passed, %d failed\n' "$label" "$np" "$nf"

@@ -11,6 +11,7 @@ A difference is a (key, detail) pair; the key names the field, e.g.
     ioports only-qemu-xen: 03f2-03f5 : floppy
     iomem only-hvmdm: ...
     interrupts only-qemu-xen: 8: xen-pirq 8-ioapic-edge rtc0
+    dmi only-hvmdm: product_uuid=...       (SMBIOS, /sys/class/dmi/id)
     golden 8086:7010 BAR4             (hvmdm's function against the golden one)
 
 and the guest's allow-list (guests/GUEST/allow) names the differences that
@@ -172,6 +173,9 @@ def compare_runs(serial_a, serial_b, na, nb):
         diffs += compare_lines(s, resource_lines(sa.get(s)), resource_lines(sb.get(s)), na, nb)
     diffs += compare_lines("interrupts", interrupt_lines(sa.get("interrupts")),
                            interrupt_lines(sb.get("interrupts")), na, nb)
+    if "dmi" in sa or "dmi" in sb:
+        diffs += compare_lines("dmi", (sa.get("dmi") or "").splitlines(),
+                               (sb.get("dmi") or "").splitlines(), na, nb)
     return diffs, missing
 
 
