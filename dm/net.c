@@ -78,6 +78,7 @@ struct net_port {
 	size_t tx_off, tx_len;
 	struct net_stats st;
 	bool link_down; /* QMP set_link ... false */
+	bool deleted;	/* net_delete: fds closed, no NIC may attach */
 	/* hubport: its hub, and the backend it joins to the hub (netdev=), or NULL */
 	long hubid;
 	struct net_port *joined;
@@ -567,7 +568,7 @@ int net_send(struct net_port *p, const uint8_t *frame, size_t len)
 
 	if (!p || !frame || !len || len > NET_FRAME_MAX)
 		return -EINVAL;
-	if (p->link_down) {
+	if (p->link_down || p->deleted) {
 		p->st.tx_dropped++;
 		return 0;
 	}
@@ -600,6 +601,8 @@ int net_attach(struct machine *m, const char *id, const struct net_rx_ops *ops, 
 	for (struct net_port *p = m->nets ? m->nets->ports : NULL; p; p = p->next) {
 		if (strcmp(p->id, id))
 			continue;
+		if (p->deleted)
+			return -ENOENT;
 		if (p->ops)
 			return -EBUSY;
 		p->ops = ops;
@@ -619,6 +622,25 @@ void net_detach(struct net_port *p)
 	p->ops = NULL;
 	p->opaque = NULL;
 	watch_update(p);
+}
+
+void net_delete(struct net_port *p)
+{
+	if (!p)
+		return;
+	net_detach(p);
+	if (p->watched)
+		loop_del_fd(p->m->loop, p->fd);
+	else if (p->listen_fd >= 0 && p->fd < 0)
+		loop_del_fd(p->m->loop, p->listen_fd);
+	p->watched = 0;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->listen_fd >= 0)
+		close(p->listen_fd);
+	p->fd = p->listen_fd = -1;
+	p->deleted = true;
+	dm_info(p->id, "backend deleted");
 }
 
 void net_rx_ready(struct net_port *p)

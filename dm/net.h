@@ -48,6 +48,12 @@ __attribute__((warn_unused_result)) int net_attach(struct machine *m, const char
 						   const struct net_rx_ops *ops, void *opaque,
 						   struct net_port **port);
 void net_detach(struct net_port *port);
+/*
+ * Detach and delete the backend, as QEMU's del_nic_peer on a Xen NIC unplug:
+ * its fds close (the tap vif<domid>.<n>-emu disappears); the port stays
+ * behind, dead: no frames, no new NIC.
+ */
+void net_delete(struct net_port *port);
 
 /*
  * Send one frame to the wire. 0 when sent or dropped by the backend as a

@@ -22,7 +22,10 @@
  * QEMU, a frame with no descriptor is missed and counted (MPC, RxOverflow).
  *
  * Left out (as QEMU): the high-priority C+ ring, wake-on-LAN, EEPROM
- * writes, Tx FIFO thresholds and interframe timing.
+ * writes, Tx FIFO thresholds and interframe timing. Differences from QEMU,
+ * for a hostile or odd peer: a frame too long for the C-mode ring (a jumbo
+ * frame into 8 KiB) is missed and counted, where QEMU writes past the ring;
+ * C+ rings wrap after 64 descriptors without EOR, where QEMU walks on.
  */
 #include "hw/net/rtl8139_int.h"
 
@@ -50,7 +53,8 @@ const struct dev_type rtl8139_type;
 
 void rtl_update_irq(struct rtl8139 *s)
 {
-	pci_set_irq(&s->pci, (s->isr & s->imr) != 0);
+	if (!s->unplugged) /* a function off the bus drives no line */
+		pci_set_irq(&s->pci, (s->isr & s->imr) != 0);
 }
 
 static uint64_t now_ns(const struct rtl8139 *s)
@@ -812,10 +816,11 @@ static void rtl_unplug(struct xen_unplug_hook *h, unsigned what)
 		return;
 	/* The PV driver takes over: the function leaves the bus, the backend stops
 	 * (xen-interface.md §10) */
-	s->unplugged = true;
 	pci_func_detach(&s->pci);
-	if (s->port)
-		net_detach(s->port);
+	s->unplugged = true;
+	if (s->timer.loop)
+		timer_del(&s->timer);
+	net_delete(s->port); /* QEMU's del_nic_peer: the tap goes away */
 	s->port = NULL;
 	dm_info(s->dev->name, "unplugged");
 }

@@ -551,7 +551,7 @@ static void missing_rom_names_the_package(void **state)
 	dev_rig_free(&m);
 }
 
-/* Xen unplug (XEN_UNPLUG_NICS): the function leaves the bus. */
+/* Xen unplug (XEN_UNPLUG_NICS): the function leaves the bus, the backend closes. */
 static void unplug_removes_the_nic(void **state)
 {
 	struct rig r;
@@ -561,6 +561,8 @@ static void unplug_removes_the_nic(void **state)
 	assert_true(bus_pci_present(r.m.bus, DEVFN));
 	assert_int_equal(xen_unplug(&r.m, XEN_UNPLUG_NICS), 1);
 	assert_false(bus_pci_present(r.m.bus, DEVFN));
+	/* the backend is deleted with it (QEMU's del_nic_peer): the wire sees its end close */
+	assert_int_equal(read(r.peer, &(char){ 0 }, 1), 0);
 	rig_fini(&r);
 }
 
