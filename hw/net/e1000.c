@@ -707,10 +707,35 @@ static void e1000_unplug(struct xen_unplug_hook *h, unsigned what)
 	dm_info(s->dev->name, "unplugged by the guest's PV drivers");
 }
 
+/*
+ * QMP set_link, as QEMU 7.2's e1000_set_link_status: down clears STATUS.LU
+ * and the PHY's link; up restarts an auto-negotiation that had not
+ * completed (500 ms, then LSC) or brings the link straight up; LSC when
+ * STATUS changed.
+ */
+static void e1000_link_changed(void *opaque, bool up)
+{
+	struct e1000 *s = opaque;
+	uint32_t old = E1000_R(s, E1000_STATUS);
+
+	s->link_down = !up;
+	if (!up) {
+		e1000_link_down_regs(s);
+	} else if (e1000_have_autoneg(s) && !(s->phy[MII_BMSR] & MII_BMSR_AN_COMP)) {
+		e1000_restart_autoneg(s);
+	} else {
+		e1000_link_up_regs(s);
+		rx_kick(s);
+	}
+	if (E1000_R(s, E1000_STATUS) != old)
+		e1000_set_ics(s, E1000_ICR_LSC);
+}
+
 static const struct net_rx_ops e1000_rx_ops = {
 	.name = "e1000",
 	.can_receive = e1000_can_receive,
 	.receive = e1000_receive,
+	.link_changed = e1000_link_changed,
 };
 
 static int attach_netdev(struct e1000 *s)

@@ -912,6 +912,43 @@ static void backend_link_down(void **state)
 	rig_free(r);
 }
 
+/*
+ * QMP set_link (net_set_link): down clears STATUS.LU and BMSR's link with
+ * LSC; up again restarts the auto-negotiation that was never completed
+ * (QEMU 7.2 e1000_set_link_status): LSC 500 ms later, link up.
+ */
+static void set_link_down_and_up(void **state)
+{
+	struct rig *r = rig_up();
+
+	(void)state;
+	wr(r, E1000_IMS, E1000_ICR_LSC);
+	assert_int_equal(net_set_link(&r->m, "n0", false), 0);
+	assert_int_equal(rd(r, E1000_STATUS) & E1000_STATUS_LU, 0);
+	assert_int_equal(r->s->phy[MII_BMSR] & MII_BMSR_LINK_ST, 0);
+	assert_int_equal(rd(r, E1000_ICR), E1000_ICR_LSC);
+	assert_false(e1000_can_receive(r->s));
+	assert_int_equal(net_set_link(&r->m, "n0", true), 0);
+	assert_int_equal(rd(r, E1000_STATUS) & E1000_STATUS_LU, 0); /* negotiating */
+	loop_clock_step(r->m.loop, 500000000);
+	assert_int_equal(rd(r, E1000_STATUS) & E1000_STATUS_LU, E1000_STATUS_LU);
+	assert_true(r->s->phy[MII_BMSR] & MII_BMSR_AN_COMP);
+	assert_int_equal(rd(r, E1000_ICR), E1000_ICR_LSC);
+	/* Down clears the negotiation too (AN_COMP): up negotiates again. */
+	assert_int_equal(net_set_link(&r->m, "n0", false), 0);
+	assert_int_equal(r->s->phy[MII_BMSR] & MII_BMSR_AN_COMP, 0);
+	assert_int_equal(net_set_link(&r->m, "n0", true), 0);
+	assert_int_equal(rd(r, E1000_STATUS) & E1000_STATUS_LU, 0);
+	loop_clock_step(r->m.loop, 500000000);
+	assert_int_equal(rd(r, E1000_STATUS) & E1000_STATUS_LU, E1000_STATUS_LU);
+	/* With auto-negotiation off in the PHY, up is at once. */
+	wr(r, E1000_MDIC, 0x04200000 | 0x0140); /* BMCR <- 1000 Mb/s full duplex, no AUTOEN */
+	assert_int_equal(net_set_link(&r->m, "n0", false), 0);
+	assert_int_equal(net_set_link(&r->m, "n0", true), 0);
+	assert_int_equal(rd(r, E1000_STATUS) & E1000_STATUS_LU, E1000_STATUS_LU);
+	rig_free(r);
+}
+
 /* The ROM is read by dm/file_load; a missing one is an error naming Debian's package. */
 static void missing_rom_names_package(void **state)
 {
@@ -1188,6 +1225,7 @@ int main(void)
 	T(eeprom_checksum);
 	T(defaults_without_mac_or_netdev);
 	T(backend_link_down);
+	T(set_link_down_and_up);
 	T(missing_rom_names_package);
 	T(reset_restores_power_on_values);
 	T(xen_unplug_removes_nic);
