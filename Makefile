@@ -110,7 +110,9 @@ HW_SRCS := \
 	hw/vga/vga_render.c \
 	hw/vga/cirrus_blt.c \
 	hw/vga/cirrus_mem.c \
-	hw/vga/cirrus_cursor.c
+	hw/vga/cirrus_cursor.c \
+	hw/vga/cirrus_vga.c \
+	hw/pci/option_rom.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \
@@ -214,6 +216,7 @@ UNIT_TESTS := \
 	cirrus_regs \
 	cirrus_blt \
 	cirrus_mem \
+	cirrus_vga \
 	display \
 	vga_adapter \
 	e1000 \
@@ -231,6 +234,7 @@ unit_extra_piix4_pm := tests/golden/golden.c
 unit_extra_xen_platform := tests/golden/golden.c
 unit_extra_e1000 := tests/golden/golden.c
 unit_extra_rtl8139 := tests/golden/golden.c
+unit_extra_cirrus_vga := tests/golden/golden.c
 
 # The bad-input test builds the real boards on the sim platform.
 unit_extra_bad_input := dm/machine.c

@@ -26,6 +26,7 @@
 	X(ide_cd)                       \
 	/* PCI add-ons */               \
 	X(xen_platform)                 \
+	X(cirrus_vga)                   \
 	X(e1000)                        \
 	X(rtl8139)                      \
 	/* USB */

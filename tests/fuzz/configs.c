@@ -86,6 +86,18 @@ static const char *const rtl8139_init[] = {
 	NULL,
 };
 
+/* Cirrus: PIIX4 PM as above, colour decode, extensions unlocked (SR6), 8 bpp SVGA (SR7). */
+static const char *const cirrus_init[] = {
+	"pcicfg w 0000:00:01.3 0x40 4 0xb001",
+	"pcicfg w 0000:00:01.3 0x80 1 0x1",
+	"outb 0x3c2 0x01",
+	"outb 0x3c4 0x06",
+	"outb 0x3c5 0x12",
+	"outb 0x3c4 0x07",
+	"outb 0x3c5 0x01",
+	NULL,
+};
+
 const struct fuzz_config fuzz_configs[] = {
 	{
 	    .name = "chipset",
@@ -135,6 +147,14 @@ const struct fuzz_config fuzz_configs[] = {
 	    .argv = "-machine xenfv -nodefaults -m 16 -serial null "
 		    "-device rtl8139,mac=00:16:3e:00:00:02,romfile=",
 	    .init = rtl8139_init,
+	},
+	{
+	    .name = "cirrus",
+	    .help = "the chipset with libxl's default display, -device cirrus-vga,vgamem_mb=8: "
+		    "extension registers unlocked, an SVGA mode, so the BitBLT engine, banks, "
+		    "write modes 4/5 and the BLT MMIO are one write away (ASan watches VRAM)",
+	    .argv = "-machine xenfv -nodefaults -m 16 -serial null -device cirrus-vga,vgamem_mb=8",
+	    .init = cirrus_init,
 	},
 	{ .name = NULL },
 };
