@@ -30,6 +30,9 @@
 #define GR_STD_LAST 0x08
 #define CR_STD_LAST 0x18
 
+#define PORTS_MONO_END	  0x10 /* 0x3b0-0x3bf */
+#define PORTS_COLOR_START 0x20 /* 0x3d0-0x3df */
+
 /* The index QEMU's sr_index aliases for SR10/SR11: any index with low five bits 0x10/0x11. */
 #define SR_ALIAS_MASK 0x1f
 
@@ -265,6 +268,36 @@ static uint8_t hidden_dac_read(struct cirrus_regs *c)
 	return 0xff;
 }
 
+/*
+ * QEMU's cirrus decodes all of 0x3b0-0x3df (one region, vga_ioport_invalid):
+ * 0x3b0-0x3bf with mono decode, 0x3d0-0x3df with colour, 0x3c0-0x3cf always;
+ * a decoded port without a register reads 0, the others float at 0xff.
+ */
+static bool port_has_register(unsigned off)
+{
+	switch (off) {
+	case VGA_MDA_CRTC_INDEX:
+	case VGA_MDA_CRTC_DATA:
+	case VGA_MDA_IS1:
+	case VGA_CGA_CRTC_INDEX:
+	case VGA_CGA_CRTC_DATA:
+	case VGA_CGA_IS1:
+		return true;
+	default:
+		return off >= VGA_ATT_W && off <= VGA_GFX_D;
+	}
+}
+
+static uint8_t other_port_read(struct cirrus_regs *c, unsigned off)
+{
+	bool color = c->vga->msr & VGA_MIS_COLOR;
+	bool decoded = off < PORTS_MONO_END ? !color : off < PORTS_COLOR_START ? true : color;
+
+	if (off < VGA_IO_SIZE && decoded && !port_has_register(off))
+		return 0;
+	return vga_regs_read(c->vga, off);
+}
+
 uint8_t cirrus_regs_read(struct cirrus_regs *c, unsigned off)
 {
 	switch (off) {
@@ -289,7 +322,7 @@ uint8_t cirrus_regs_read(struct cirrus_regs *c, unsigned off)
 			return cr_read(c);
 		return 0xff;
 	default:
-		return vga_regs_read(c->vga, off);
+		return other_port_read(c, off);
 	}
 }
 
