@@ -27,6 +27,7 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import time
 
 QEMU_BASE = ["-accel", "tcg", "-S", "-qtest", "stdio", "-qtest-log", "/dev/null",
@@ -107,9 +108,17 @@ def run_qemu(qemu, argv, groups, timeout):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     answers, buf, need = [], b"", len(lines)
     deadline = time.time() + timeout
+    # Write from a thread: a long trace's answers fill the stdout pipe before its
+    # commands are all written, and a single blocking write would then never end.
+    def feed():
+        try:
+            p.stdin.write(("\n".join(lines) + "\n").encode())
+            p.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+    writer = threading.Thread(target=feed, daemon=True)
     try:
-        p.stdin.write(("\n".join(lines) + "\n").encode())
-        p.stdin.flush()
+        writer.start()
         while sum(1 for a in answers if not a.startswith("IRQ ")) < need:
             left = deadline - time.time()
             if left <= 0:
