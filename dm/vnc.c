@@ -466,7 +466,8 @@ static void set_reading(struct vnc_client *vc, bool on)
 {
 	if (vc->reading == on)
 		return;
-	if (!loop_mod_fd(vc->vs->loop, vc->fd, on ? EPOLLIN : 0))
+	/* Not reading, still told when the client goes (its slot is freed at once). */
+	if (!loop_mod_fd(vc->vs->loop, vc->fd, on ? EPOLLIN | EPOLLRDHUP : EPOLLRDHUP))
 		vc->reading = on;
 }
 
@@ -531,12 +532,22 @@ static void on_client_io(void *opaque, uint32_t events)
 {
 	struct vnc_client *vc = opaque;
 
+	if ((events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) && !vc->reading) {
+		client_drop(vc, "connection closed while its output was full");
+		return;
+	}
 	if ((events & (EPOLLHUP | EPOLLERR)) && !(events & EPOLLIN)) {
 		client_drop(vc, "connection closed");
 		return;
 	}
-	if (pump_input(vc))
-		try_send(vc);
+	if (!pump_input(vc))
+		return;
+	/* It closed its side: what is left is a message that will never be whole. */
+	if (events & (EPOLLRDHUP | EPOLLHUP)) {
+		client_drop(vc, "connection closed mid-message");
+		return;
+	}
+	try_send(vc);
 }
 
 /* Each frame: the screen, then every client's sends, timeouts and stalled input. */
@@ -826,7 +837,7 @@ static void accept_one(struct vnc_server *vs, int fd, const struct sockaddr_stor
 	/* ServerInit then gives the mode the guest has now. */
 	refresh_screen(vs);
 	vc->cl = make_lib_client(vs, fd);
-	if (!vc->cl || loop_add_fd(vs->loop, fd, EPOLLIN, on_client_io, vc)) {
+	if (!vc->cl || loop_add_fd(vs->loop, fd, EPOLLIN | EPOLLRDHUP, on_client_io, vc)) {
 		if (vc->cl) {
 			free_extensions(vc->cl);
 			rfbClientConnectionGone(vc->cl); /* closes fd */

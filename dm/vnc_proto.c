@@ -6,6 +6,8 @@
  * types libvncserver knows (file transfer, text chat, xvp, PalmVNC scaling)
  * are refused: nothing hvmdm serves needs them.
  */
+#include <stdbool.h>
+
 #include "dm/vnc_proto.h"
 
 static uint32_t be16(const uint8_t *p)
@@ -46,10 +48,35 @@ static enum vnc_frame cut_text(const uint8_t *buf, size_t avail, size_t *len)
 	return VNC_FRAME_CUT;
 }
 
+/*
+ * A pixel format libvncserver can translate to without undefined shifts
+ * (RFC 6143 7.4): 8, 16 or 32 bits per pixel; in true colour every
+ * channel's max shifted into place fits in the pixel.
+ */
+static bool pixel_format_ok(const uint8_t *pf)
+{
+	unsigned bpp = pf[0];
+
+	if (bpp != 8 && bpp != 16 && bpp != 32)
+		return false;
+	if (!pf[3])
+		return true; /* colour map: only 8 bpp is served, libvncserver checks it */
+	for (unsigned c = 0; c < 3; c++) {
+		uint64_t max = be16(pf + 4 + 2 * c);
+		unsigned shift = pf[10 + c];
+
+		if (!max || shift >= bpp || (max << shift) >> bpp)
+			return false;
+	}
+	return true;
+}
+
 static enum vnc_frame normal(const uint8_t *buf, size_t avail, size_t *len)
 {
 	switch (buf[0]) {
 	case RFB_SET_PIXEL_FORMAT:
+		if (avail >= 20 && !pixel_format_ok(buf + 4))
+			return VNC_FRAME_BAD;
 		return need(20, avail, len);
 	case RFB_SET_ENCODINGS:
 		if (avail < 4)

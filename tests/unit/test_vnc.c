@@ -527,6 +527,19 @@ static void framing_of_client_messages(void **state)
 	b[0] = RFB_SET_PIXEL_FORMAT;
 	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 19, &len), VNC_FRAME_SHORT);
 	assert_int_equal(len, 20);
+	/* RFC 6143 7.4: 32 bpp true colour 0x00RRGGBB is taken ... */
+	memcpy(b, (const uint8_t[]){ 0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0 },
+	       17);
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 20, &len), VNC_FRAME_WHOLE);
+	b[14] = 25; /* ... red shifted out of the pixel is not */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 20, &len), VNC_FRAME_BAD);
+	b[14] = 200; /* nor a shift past any width */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 20, &len), VNC_FRAME_BAD);
+	b[14] = 16, b[4] = 24; /* nor 24 bits per pixel */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 20, &len), VNC_FRAME_BAD);
+	b[4] = 8, b[7] = 0; /* 8 bpp colour map: taken */
+	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 20, &len), VNC_FRAME_WHOLE);
+	memset(b, 0, sizeof(b));
 	b[0] = RFB_SET_ENCODINGS, b[2] = 0, b[3] = 3;
 	assert_int_equal(vnc_frame_next(VNC_PHASE_NORMAL, b, 16, &len), VNC_FRAME_WHOLE);
 	assert_int_equal(len, 16);
@@ -840,6 +853,32 @@ static void pointer_relative_into_the_mouse(void **state)
 	server_down();
 }
 
+/*
+ * QEMU pointer motion change (-257): the server says "relative" with a
+ * rectangle of that encoding (x = 0), then the client's positions are
+ * deltas from 0x7fff (QEMU 7.2 pointer_event).
+ */
+static void pointer_motion_change(void **state)
+{
+	struct rect r[2];
+	int fd;
+
+	(void)state;
+	server_up_unix(false, false);
+	fd = open_client();
+	cli_encodings(fd, (const int32_t[]){ rfbEncodingRaw, RFB_ENC_QEMU_POINTER }, 2);
+	assert_int_equal(cli_update(fd, r, 2), 1);
+	assert_int_equal(r[0].enc, RFB_ENC_QEMU_POINTER);
+	assert_int_equal(r[0].x, 0);
+	cli_pointer(fd, RFB_BTN_LEFT, 0x7fff + 5, 0x7fff - 3);
+	assert_int_equal(nevs, 1);
+	assert_int_equal(evs[0].kind, 'r');
+	assert_int_equal(evs[0].c, 5);
+	assert_int_equal(evs[0].d, -3);
+	assert_int_equal(evs[0].buttons, INPUT_BTN_LEFT);
+	close(fd);
+}
+
 /* With a tablet: absolute, scaled to INPUT_ABS_MAX over the screen (QEMU scale_axis). */
 static void pointer_absolute_into_the_tablet(void **state)
 {
@@ -1030,6 +1069,81 @@ static void slow_reader_does_not_stall_others(void **state)
 	close(slow);
 	close(good);
 	server_down();
+}
+
+static uint32_t lcg_next(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
+/* One random client message: a real type with random fields, or a random byte. */
+static size_t random_message(uint32_t *rng, uint8_t *m, size_t max)
+{
+	static const uint8_t types[] = { RFB_SET_PIXEL_FORMAT,	RFB_SET_ENCODINGS,
+					 RFB_FB_UPDATE_REQUEST, RFB_KEY_EVENT,
+					 RFB_POINTER_EVENT,	RFB_CLIENT_CUT_TEXT,
+					 RFB_SET_DESKTOP_SIZE,	RFB_QEMU };
+	size_t n = 1 + lcg_next(rng) % 40;
+
+	for (size_t i = 0; i < max; i++)
+		m[i] = (uint8_t)lcg_next(rng);
+	if (lcg_next(rng) % 8)
+		m[0] = types[lcg_next(rng) % sizeof(types)];
+	if (m[0] == RFB_QEMU && lcg_next(rng) % 2)
+		m[1] = RFB_QEMU_EXT_KEY;
+	if (m[0] == RFB_SET_PIXEL_FORMAT && lcg_next(rng) % 2)
+		m[4] = (uint8_t[]){ 8, 16, 32 }[lcg_next(rng) % 3];
+	if (m[0] == RFB_SET_ENCODINGS)
+		m[2] = 0, n = 4 + 4u * (m[3] % 20);
+	if (m[0] == RFB_CLIENT_CUT_TEXT && lcg_next(rng) % 2)
+		m[4] = m[5] = 0, n = 8 + m[7] + 256u * m[6];
+	return n < max ? n : max;
+}
+
+/*
+ * Many hostile clients from a fixed seed: garbage before the handshake,
+ * random messages after it (real types with random fields: pixel formats,
+ * encodings, rectangles, cut-text lengths), some left open. The server
+ * survives, its client count stays bounded, and a good client goes on.
+ */
+static void random_hostile_clients(void **state)
+{
+	static uint8_t m[2048];
+	int open_fds[8], nopen = 0, good;
+	uint32_t rng = 1;
+	struct vnc_stats st;
+
+	(void)state;
+	server_up_unix(false, false);
+	good = raw_client_with_screen();
+	for (int round = 0; round < 150; round++) {
+		int fd = lcg_next(&rng) % 4 ? open_client() : cli_connect();
+
+		int msgs = 1 + (int)(lcg_next(&rng) % 6);
+
+		for (int i = 0; i < msgs; i++) {
+			size_t n = random_message(&rng, m, sizeof(m));
+
+			if (send(fd, m, n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+				break;
+			pump(2);
+		}
+		if (nopen == 8) {
+			close(open_fds[0]);
+			memmove(open_fds, open_fds + 1, sizeof(open_fds) - sizeof(open_fds[0]));
+			nopen--;
+		}
+		open_fds[nopen++] = fd;
+		pump(3);
+	}
+	vnc_get_stats(VS, &st);
+	assert_true(st.clients >= 1 && st.clients <= 1 + 8);
+	assert_true(st.dropped > 0);
+	good_client_still_served(good);
+	while (nopen)
+		close(open_fds[--nopen]);
+	close(good);
 }
 
 /* 100 connections at once: VNC_MAX_CLIENTS are taken, the rest closed; the first keeps working. */
@@ -1310,6 +1424,7 @@ int main(void)
 		cmocka_unit_test_teardown(extended_key_event_sends_scancodes, teardown),
 		cmocka_unit_test_teardown(pointer_relative_into_the_mouse, teardown),
 		cmocka_unit_test_teardown(pointer_absolute_into_the_tablet, teardown),
+		cmocka_unit_test_teardown(pointer_motion_change, teardown),
 		cmocka_unit_test_teardown(password_authentication, teardown),
 		cmocka_unit_test_teardown(no_password_without_password_on, teardown),
 		cmocka_unit_test_teardown(idle_screen_backs_off, teardown),
@@ -1317,6 +1432,7 @@ int main(void)
 		cmocka_unit_test_teardown(cut_text_is_consumed, teardown),
 		cmocka_unit_test_teardown(slow_reader_does_not_stall_others, teardown),
 		cmocka_unit_test_teardown(many_connections, teardown),
+		cmocka_unit_test_teardown(random_hostile_clients, teardown),
 		cmocka_unit_test_teardown(vga_adapter_screen_over_vnc, teardown),
 		cmocka_unit_test_teardown(to_searches_a_free_display, teardown),
 		cmocka_unit_test_teardown(vncsnapshot_captures_the_screen, teardown),
