@@ -197,21 +197,25 @@ def one(kind, hvmdm, bios, what, size, secs):
     return fps, mbit
 
 
-def main():
-    hvmdm = os.path.abspath(sys.argv[1])
-    secs = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
-    print("== e1000 through qtest, QEMU 7.2 beside hvmdm (-netdev socket,fd=; frames/s, Mbit/s)")
+CASES = (("tx", 64, "TX 64 B"), ("tx", 1500, "TX 1500 B"), ("tso", 65536, "TX TSO 64 KiB"),
+         ("rx", 64, "RX 64 B"), ("rx", 1500, "RX 1500 B"))
+
+
+def table(title, one_fn, argv):
+    """Every case of CASES through one_fn(kind, hvmdm, bios, what, size, secs), QEMU then
+    hvmdm, one line each (also bench_rtl8139_qemu.py's)."""
+    hvmdm = os.path.abspath(argv[1])
+    secs = float(argv[2]) if len(argv) > 2 else 3.0
+    print(title)
     with tempfile.TemporaryDirectory() as d:
         bios = os.path.join(d, "hlt.bin")
         with open(bios, "wb") as f:
             f.write(b"\xf4" * 65536)
-        for what, size, label in (("tx", 64, "TX 64 B"), ("tx", 1500, "TX 1500 B"),
-                                  ("tso", 65536, "TX TSO 64 KiB"), ("rx", 64, "RX 64 B"),
-                                  ("rx", 1500, "RX 1500 B")):
+        for what, size, label in CASES:
             res = {}
             for kind in ("qemu", "hvmdm"):
                 try:
-                    res[kind] = one(kind, hvmdm, bios, what, size, secs)
+                    res[kind] = one_fn(kind, hvmdm, bios, what, size, secs)
                 except Exception as e:  # noqa: BLE001
                     res[kind] = None
                     print("   %s %s: %s" % (label, kind, e))
@@ -219,6 +223,11 @@ def main():
             fmt = lambda r: "%9.0f f/s %8.1f Mbit/s" % r if r else "%26s" % "n/a"  # noqa: E731
             ratio = " (x%.2f)" % (h[0] / q[0]) if q and h and q[0] else ""
             print("   %-14s qemu %s   hvmdm %s%s" % (label, fmt(q), fmt(h), ratio))
+
+
+def main():
+    table("== e1000 through qtest, QEMU 7.2 beside hvmdm (-netdev socket,fd=; frames/s, Mbit/s)",
+          one, sys.argv)
 
 
 if __name__ == "__main__":

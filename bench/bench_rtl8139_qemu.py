@@ -22,7 +22,6 @@ import os
 import socket
 import struct
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -116,27 +115,8 @@ def one(kind, hvmdm, bios, what, size, secs):
 
 
 def main():
-    hvmdm = os.path.abspath(sys.argv[1])
-    secs = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
-    print("== rtl8139 through qtest, QEMU 7.2 beside hvmdm (-netdev socket,fd=; frames/s, Mbit/s)")
-    with tempfile.TemporaryDirectory() as d:
-        bios = os.path.join(d, "hlt.bin")
-        with open(bios, "wb") as f:
-            f.write(b"\xf4" * 65536)
-        for what, size, label in (("tx", 64, "TX 64 B"), ("tx", 1500, "TX 1500 B"),
-                                  ("tso", 65536, "TX TSO 64 KiB"), ("rx", 64, "RX 64 B"),
-                                  ("rx", 1500, "RX 1500 B")):
-            res = {}
-            for kind in ("qemu", "hvmdm"):
-                try:
-                    res[kind] = one(kind, hvmdm, bios, what, size, secs)
-                except Exception as e:  # noqa: BLE001
-                    res[kind] = None
-                    print("   %s %s: %s" % (label, kind, e))
-            q, h = res.get("qemu"), res.get("hvmdm")
-            fmt = lambda r: "%9.0f f/s %8.1f Mbit/s" % r if r else "%26s" % "n/a"  # noqa: E731
-            ratio = " (x%.2f)" % (h[0] / q[0]) if q and h and q[0] else ""
-            print("   %-14s qemu %s   hvmdm %s%s" % (label, fmt(q), fmt(h), ratio))
+    E1K.table("== rtl8139 through qtest, QEMU 7.2 beside hvmdm (-netdev socket,fd=; frames/s, "
+              "Mbit/s)", one, sys.argv)
 
 
 if __name__ == "__main__":
