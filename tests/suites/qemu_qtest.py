@@ -9,10 +9,14 @@ reason of design is listed, with the reason, in
 tests/qemu-qtest/not-applicable.txt; it must still fail (an entry whose case
 passes is stale and fails the suite). Every other case must pass.
 
-  qemu_qtest.py BINDIR HVMDM [PROGRAM...]   (default: the programs.txt says to run)
+  qemu_qtest.py [--reference] BINDIR HVMDM [PROGRAM...]
+      (default: the programs programs.txt says to run)
 
 Prints "PASS qtest:PROGRAM:PATH", "PASS qtest:PROGRAM:PATH (not applicable:
 why)" or "FAIL qtest:PROGRAM:PATH why", then one summary line per program.
+With --reference the same cases then run on Debian's QEMU
+(tests/qemu-qtest/debian-qemu.sh): its counts are printed, they never fail
+the suite.
 """
 import os
 import re
@@ -56,13 +60,33 @@ def why_failed(out):
     return out.strip().splitlines()[-1][:300] if out.strip() else "no output"
 
 
+def reference(prog, name, cases, env):
+    """The cases on Debian's QEMU: counts only (its failures are QEMU's, not ours)."""
+    if not os.access("/usr/bin/qemu-system-x86_64", os.X_OK):
+        print("qtest %s on Debian's QEMU: not run (no /usr/bin/qemu-system-x86_64)" % name)
+        return
+    npass, failed = 0, []
+    for case in cases:
+        _, out = run(prog, ["--tap", "-p", case], env, CASE_TIMEOUT)
+        if re.search(r"^ok \d+ %s$" % re.escape(case), out, re.M):
+            npass += 1
+        else:
+            failed.append(case.rsplit("/", 1)[-1])
+    print("qtest %s on Debian's QEMU (reference): %d passed, %d failed%s" % (
+        name, npass, len(failed), (": " + " ".join(failed)) if failed else ""))
+
+
 def main():
-    bindir, hvmdm = sys.argv[1], os.path.abspath(sys.argv[2])
+    args = sys.argv[1:]
+    with_reference = args[:1] == ["--reference"]
+    if with_reference:
+        args = args[1:]
+    bindir, hvmdm = args[0], os.path.abspath(args[1])
     programs = read_list("programs.txt")
     for r in programs:
         if r[1:2] != ["run"]:
             print("qtest %s: not run: %s" % (r[0], " ".join(r[1:])))
-    wanted = sys.argv[3:] or [r[0] for r in programs if r[1:2] == ["run"]]
+    wanted = args[2:] or [r[0] for r in programs if r[1:2] == ["run"]]
     na = {(r[0], r[1]): (r[2] if len(r) > 2 else "") for r in read_list("not-applicable.txt")}
     for (prog, path), why in na.items():
         if not why:
@@ -70,6 +94,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="hvmdm-qtest-")
     wrapper = os.path.join(tmp, "qemu-system-x86_64")
     os.symlink(hvmdm, wrapper)
+    os.mkdir(os.path.join(tmp, "debian"))
+    debian = os.path.join(tmp, "debian", "qemu-system-x86_64")
+    os.symlink(os.path.join(LISTS, "debian-qemu.sh"), debian)
     env = dict(os.environ, QTEST_QEMU_BINARY=wrapper, TMPDIR=tmp)
     env.pop("QTEST_LOG", None)
     seen = set()
@@ -102,6 +129,8 @@ def main():
                 print("FAIL qtest:%s:%s %s" % (name, case, "skipped by the program" if skipped
                                                  else why_failed(out)))
         print("qtest %s: %d passed, %d not applicable, %d failed" % (name, npass, nna, nfail))
+        if with_reference:
+            reference(prog, name, cases, dict(env, QTEST_QEMU_BINARY=debian))
     for key in sorted(set(na) - seen):
         if key[0] in wanted:
             print("FAIL qtest:%s:%s not-applicable.txt names a case the program does not have"

@@ -16,4 +16,7 @@ if ! bindir=$(scripts/qemu-qtest-build.sh); then
 	echo "FAIL qemu-qtest build of QEMU's qtest programs (scripts/qemu-qtest-build.sh)"
 	exit 0
 fi
-exec timeout 1000 python3 tests/suites/qemu_qtest.py "$bindir" "$build/hvmdm"
+# Debian's QEMU runs the same cases once, beside the plain build (counts only).
+ref=--reference
+case "$build" in *-san) ref="" ;; esac
+exec timeout 1000 python3 tests/suites/qemu_qtest.py $ref "$bindir" "$build/hvmdm"
