@@ -37,9 +37,11 @@ if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/bench_e1000_qemu.py "$BUILD/hvmdm" || echo "   (bench_e1000_qemu exited $?)"
 fi
 
-# VNC idle: CPU and wake-ups with a static screen and two clients, QEMU beside hvmdm.
+# VNC idle: CPU and wake-ups with a static screen and two clients, QEMU beside hvmdm;
+# RSS under waves of hostile clients.
 if [ -x "$BUILD/hvmdm" ] && command -v python3 >/dev/null; then
 	python3 bench/bench_vnc_idle.py "$BUILD/hvmdm" || echo "   (bench_vnc_idle exited $?)"
+	python3 bench/bench_vnc_hostile.py "$BUILD/hvmdm" || echo "   (bench_vnc_hostile exited $?)"
 fi
 
 # rtl8139 frames per second (C+ TX 64 B/1500 B/TSO, C-mode RX) the same way.
