@@ -655,7 +655,7 @@ static void regs_reset(struct e1000 *s)
 	E1000_R(s, E1000_STATUS) = E1000_STATUS_AT_RESET;
 	E1000_R(s, E1000_MANC) = E1000_MANC_EN_MNG2HOST | E1000_MANC_RCV_TCO_EN |
 				 E1000_MANC_ARP_EN | E1000_MANC_0298_EN | E1000_MANC_RMCP_EN;
-	E1000_R(s, E1000_VET) = 0x8100; /* 802.1Q, as Debian's QEMU 7.2 answers */
+	E1000_R(s, E1000_VET) = s->init_vet ? 0x8100 : 0; /* 802.1Q, or 0 (init-vet) */
 	s->rxbuf_size = e1000_rxbufsize(0);
 	s->rxbuf_min_shift = 1;
 	s->ioaddr = 0;
@@ -701,6 +701,11 @@ static void e1000_unplug(struct xen_unplug_hook *h, unsigned what)
 	if (s->dev->m && s->dev->m->loop)
 		loop_cancel_deferred(s->dev->m->loop, &s->tx_resume);
 	s->tx_yielded = false;
+	if (s->port) {
+		net_delete(
+		    s->port); /* the tap goes, as QEMU's del_nic_peer (xen-interface.md §9) */
+		s->port = NULL;
+	}
 	e1000_detach(s);
 	s->unplugged = true;
 	xen_unplug_unregister(h);
@@ -759,6 +764,22 @@ static int attach_netdev(struct e1000 *s)
 
 /* ---------------------------------------------------------------- init / fini */
 
+/*
+ * QEMU's "init-vet" (VET = 0x8100 at reset) is on by default but off on
+ * machine types before 6.1 (hw_compat_6_0), and qemu-xen's xenfv is
+ * xenfv-3.1: QEMU 7.2 with -machine pc-i440fx-3.1, the same compat set,
+ * reads VET 0 after reset. Follow the machine unless given
+ * (docs/compat-properties.md).
+ */
+static bool want_init_vet(const struct dm_dev *dev)
+{
+	const struct machine_opts *o = dev->m ? dev->m->opts : NULL;
+
+	if (dev_prop_given(dev, "init-vet") || !o)
+		return dev_prop_bool(dev, "init-vet");
+	return o->kind != MACHINE_XENFV;
+}
+
 static int e1000_devfn(struct dm_dev *dev)
 {
 	if (dev_prop_given(dev, "addr"))
@@ -796,6 +817,7 @@ static int e1000_init(struct dm_dev *dev)
 	deferred_init(&s->tx_resume, tx_resume, s);
 	pci_func_init(&s->pci, dev->m, (unsigned)devfn, &e1000_id, &e1000_pci_ops, s, dev->name);
 	nic_mac(dev, s->macaddr);
+	s->init_vet = want_init_vet(dev);
 	e1000_eeprom_init(s->eeprom, E1000_DEV_ID_82540EM, s->macaddr);
 	r = e1000_bars(s);
 	r = r ? r
@@ -1067,6 +1089,10 @@ static const struct prop_desc e1000_props[] = {
 	  .type = PROP_STR,
 	  .def = E1000_ROM_DEFAULT,
 	  .help = "option ROM (iPXE, Debian package " E1000_ROM_PACKAGE "); empty: none" },
+	{ .name = "init-vet",
+	  .type = PROP_BOOL,
+	  .def = "on",
+	  .help = "VET = 0x8100 at reset (default: on, off on xenfv as xenfv-3.1)" },
 	{ .name = NULL },
 };
 

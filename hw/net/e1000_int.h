@@ -80,6 +80,7 @@ struct e1000 {
 	struct deferred tx_resume;  /* the rest of a TX ring walk that used up its budget */
 	bool tx_yielded;	    /* tx_resume is due (saved: a restore resumes the walk) */
 	bool link_down;		    /* the backend's link (set_link, no carrier) */
+	bool init_vet;		    /* VET = 0x8100 at reset (QEMU's init-vet, machine-dependent) */
 	bool unplugged;		    /* the Xen platform device removed us */
 	bool restore_autoneg, restore_flush; /* from a loaded stream, for post_load */
 

@@ -252,6 +252,9 @@ static void cfg_w(struct rig *r, unsigned reg, uint32_t v, unsigned size)
 	bus_pci_write(r->m.bus, DEVFN, reg, v, size);
 }
 
+/* The machine the rig pretends to be (init-vet follows it). */
+static enum machine_kind rig_kind = MACHINE_PC;
+
 static struct rig *rig_new_with(const char *mac, const char *netdev, const char *romfile)
 {
 	struct rig *r = calloc(1, sizeof(*r));
@@ -276,7 +279,7 @@ static struct rig *rig_new_with(const char *mac, const char *netdev, const char 
 	assert_int_equal(flat_ram_init(&r->ram, &r->m.mem, RAM_SIZE), 0);
 	r->m.plat.ops = &rig_plat;
 	r->m.plat.opaque = r;
-	r->o.kind = MACHINE_PC;
+	r->o.kind = rig_kind;
 	r->m.devs_tail = &r->m.devs;
 	r->dev = make_dev(r, mac, netdev, romfile);
 	assert_int_equal(e1000_type.init(r->dev), 0);
@@ -949,6 +952,30 @@ static void set_link_down_and_up(void **state)
 	rig_free(r);
 }
 
+/*
+ * VET after reset follows QEMU's init-vet: 0x8100 on pc (pc-i440fx-7.2, the
+ * sessions above), 0 on xenfv, whose xenfv-3.1 compat set turns init-vet
+ * off (measured: QEMU 7.2 -machine pc-i440fx-3.1, the same set, reads 0).
+ */
+static void vet_follows_machine(void **state)
+{
+	struct rig *r;
+
+	(void)state;
+	rig_kind = MACHINE_XENFV;
+	r = rig_up();
+	rig_kind = MACHINE_PC;
+	assert_int_equal(rd(r, E1000_VET), 0);
+	e1000_type.reset(r->dev, RESET_SYSTEM);
+	cfg_w(r, 0x10, BAR0, 4);
+	cfg_w(r, 0x04, 7, 2);
+	assert_int_equal(rd(r, E1000_VET), 0);
+	rig_free(r);
+	r = rig_up();
+	assert_int_equal(rd(r, E1000_VET), 0x8100);
+	rig_free(r);
+}
+
 /* The ROM is read by dm/file_load; a missing one is an error naming Debian's package. */
 static void missing_rom_names_package(void **state)
 {
@@ -1226,6 +1253,7 @@ int main(void)
 	T(defaults_without_mac_or_netdev);
 	T(backend_link_down);
 	T(set_link_down_and_up);
+	T(vet_follows_machine);
 	T(missing_rom_names_package);
 	T(reset_restores_power_on_values);
 	T(xen_unplug_removes_nic);
