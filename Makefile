@@ -91,6 +91,7 @@ HW_SRCS := \
 	hw/ide/atapi.c \
 	hw/ide/bmdma.c \
 	hw/ide/piix_ide.c \
+	hw/ide/ide_cmos.c \
 	hw/isa/cmos.c \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \

@@ -24,6 +24,7 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/net.h"
+#include "hw/ide/ide_cmos.h"
 #include "hw/isa/serial.h"
 
 #define KIND(k)	 (1u << (k))
@@ -246,6 +247,8 @@ int machine_build(struct machine *m)
 		ret = serial_from_opts(m);
 	for (size_t i = 0; !ret && i < o->devices.n; i++)
 		ret = create(m, o->devices.v[i], NULL, "-device");
+	if (!ret) /* the disks are all attached now: QEMU's pc_cmos_init_late */
+		ret = ide_cmos_init(m);
 	if (ret)
 		machine_teardown(m);
 	return ret;

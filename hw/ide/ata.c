@@ -33,6 +33,7 @@
 #include "dm/block.h"
 #include "dm/log.h"
 #include "dm/machine.h"
+#include "hw/ide/ide.h"
 #include "hw/ide/ide_int.h"
 
 #define ATA_VERSION "2.5+"
@@ -1467,16 +1468,26 @@ static void guess_geometry(struct ide_drive *d)
 	unsigned c, h, s;
 	uint64_t cyl;
 
-	if (guess_lchs(d, &c, &h, &s) && h <= 16) {
+	bool lchs = guess_lchs(d, &c, &h, &s);
+
+	if (lchs && h <= 16) { /* the partition table's geometry, untranslated */
 		d->cyls = (uint16_t)c;
 		d->heads = (uint16_t)h;
 		d->secs = (uint16_t)s;
+		d->chs_trans = IDE_TRANS_NONE;
 		return;
 	}
 	cyl = d->nb_sectors / (16 * 63);
 	d->cyls = (uint16_t)(cyl > 16383 ? 16383 : cyl < 2 ? 2 : cyl);
 	d->heads = 16;
 	d->secs = 63;
+	/* QEMU hd_geometry_guess: more than 16 heads in the MBR meant a BIOS translation */
+	if (lchs)
+		d->chs_trans =
+		    (uint32_t)d->cyls * d->heads <= 131072 ? IDE_TRANS_LARGE : IDE_TRANS_LBA;
+	else
+		d->chs_trans =
+		    d->cyls <= 1024 ? IDE_TRANS_NONE : IDE_TRANS_LBA; /* hd_bios_chs_auto_trans */
 }
 
 void ide_drive_set_blk(struct ide_drive *d, struct blk *blk, const char *path)

@@ -32,6 +32,17 @@ struct ide_drive_info {
 	int cache;     /* enum blk_cache */
 };
 
+/* BIOS CHS translation of a disk (QEMU's BiosAtaTranslation, CMOS 0x39 stores it minus 1). */
+enum { IDE_TRANS_NONE = 1, IDE_TRANS_LBA = 2, IDE_TRANS_LARGE = 3 };
+
+/*
+ * The geometry and translation of the hard disk at IDE bus/unit (0-1 each):
+ * 0, or -ENOENT when there is no disk there (none, or a CD-ROM), as QEMU's
+ * ide_get_geometry.
+ */
+int ide_get_geometry(struct machine *m, unsigned bus, unsigned unit, unsigned *cyls,
+		     unsigned *heads, unsigned *secs, unsigned *trans);
+
 void ide_for_each_drive(struct machine *m, void (*fn)(void *opaque, const struct ide_drive_info *),
 			void *opaque);
 

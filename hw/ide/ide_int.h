@@ -102,6 +102,7 @@ struct ide_drive {
 	char model[41];
 	char version[9];
 	uint16_t cyls, heads, secs; /* CHS geometry (QEMU hd_geometry_guess) */
+	uint8_t chs_trans;	    /* its BIOS translation: IDE_TRANS_* */
 
 	/* Task file (ATA/ATAPI-6 §7): current and previous ("HOB") contents. */
 	uint8_t feature, error, sector, lcyl, hcyl, select, status;

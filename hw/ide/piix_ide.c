@@ -687,6 +687,24 @@ static const char *qdev_of(struct machine *m, const struct ide_drive *d)
 	return d->id;
 }
 
+int ide_get_geometry(struct machine *m, unsigned bus, unsigned unit, unsigned *cyls,
+		     unsigned *heads, unsigned *secs, unsigned *trans)
+{
+	struct piix_ide *s = find_controller(m);
+	const struct ide_drive *d;
+
+	if (!s || bus > 1 || unit > 1)
+		return -ENOENT;
+	d = &s->bus[bus].drv[unit];
+	if (!d->present || d->is_cd || !d->blk)
+		return -ENOENT;
+	*cyls = d->cyls;
+	*heads = d->heads;
+	*secs = d->secs;
+	*trans = d->chs_trans;
+	return 0;
+}
+
 void ide_for_each_drive(struct machine *m, void (*fn)(void *opaque, const struct ide_drive_info *),
 			void *opaque)
 {

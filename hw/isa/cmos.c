@@ -24,7 +24,7 @@
  *
  * Left out: the clock itself (Xen's), the floppy bytes (no floppy
  * controller: 0x10 stays 0), and the IDE geometry bytes 0x12/0x19-0x2c/0x39,
- * which the IDE model fills through cmos_set().
+ * which hw/ide/ide_cmos.c fills through cmos_set() once the board is built.
  */
 #include "hw/isa/cmos.h"
 

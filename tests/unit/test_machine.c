@@ -13,13 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "dm/bus.h"
 #include "dm/device.h"
 #include "dm/log.h"
 #include "dm/sim/sim.h"
+#include "hw/isa/cmos.h"
 
 #define DEVFN(slot, fn) ((slot) << 3 | (fn))
 
@@ -207,6 +210,51 @@ static void machine_none_has_no_devices(void **state)
 	release(f);
 }
 
+/*
+ * The IDE disks in CMOS once the board is built (QEMU 7.2 pc_cmos_init_late,
+ * cmos_init_hd; the same bytes QEMU's hd-geo-test reads): a blank 1 GiB
+ * master (2080 cylinders: LBA translation) and a blank 64 MiB slave
+ * (130 cylinders: none), 16 heads, 63 sectors; a CD-ROM counts for nothing.
+ */
+static void ide_disks_in_cmos(void **state)
+{
+	static const uint8_t want_1b[9] = { 0x20, 0x08, 16, 0xff, 0xff, 0xc8, 0x20, 0x08, 63 };
+	static const uint8_t want_24[9] = { 0x82, 0x00, 16, 0xff, 0xff, 0xc8, 0x82, 0x00, 63 };
+	char big[] = "/tmp/test_machine.big.XXXXXX", small[] = "/tmp/test_machine.small.XXXXXX";
+	char spec[128];
+	struct fixture *f = fixture(MACHINE_PC, NULL);
+	struct dm_dev *cmos;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(big);
+	assert_true(fd >= 0 && ftruncate(fd, 1ll << 30) == 0);
+	close(fd);
+	fd = mkstemp(small);
+	assert_true(fd >= 0 && ftruncate(fd, 64ll << 20) == 0);
+	close(fd);
+	snprintf(spec, sizeof(spec), "file=%s,if=ide,index=0,format=raw", big);
+	assert_int_equal(strlist_add(&f->o.drives, spec), 0);
+	snprintf(spec, sizeof(spec), "file=%s,if=ide,index=1,format=raw", small);
+	assert_int_equal(strlist_add(&f->o.drives, spec), 0);
+	assert_int_equal(strlist_add(&f->o.drives, "if=ide,index=2,media=cdrom"), 0);
+	assert_int_equal(build(f), 0);
+	cmos = cmos_find(&f->s.m);
+	assert_non_null(cmos);
+	assert_int_equal(cmos_get(cmos, 0x12), 0xff);
+	assert_int_equal(cmos_get(cmos, 0x19), 47);
+	assert_int_equal(cmos_get(cmos, 0x1a), 47);
+	for (unsigned i = 0; i < 9; i++) {
+		assert_int_equal(cmos_get(cmos, 0x1b + i), want_1b[i]);
+		assert_int_equal(cmos_get(cmos, 0x24 + i), want_24[i]);
+	}
+	assert_int_equal(cmos_get(cmos, 0x39), 0x01); /* master LBA (2 - 1), the rest none */
+	strlist_free(&f->o.drives);
+	release(f);
+	unlink(big);
+	unlink(small);
+}
+
 static void slots_run_out_cleanly(void **state)
 {
 	struct fixture *f = fixture(MACHINE_PC, NULL);
@@ -242,6 +290,7 @@ int main(void)
 		cmocka_unit_test(bad_device_fails_the_build_and_frees_everything),
 		cmocka_unit_test(machine_none_has_no_devices),
 		cmocka_unit_test(slots_run_out_cleanly),
+		cmocka_unit_test(ide_disks_in_cmos),
 	};
 
 	return cmocka_run_group_tests(tests, quiet, NULL);
