@@ -71,6 +71,8 @@ struct vnc_client {
 	int fd;
 	struct vnc_endpoint ep;
 	uint64_t deadline_ms;  /* handshake must be done by then */
+	uint64_t stall_since;  /* last time its output queue moved or had room */
+	int stall_outq;	       /* the queue's length then */
 	bool reading;	       /* EPOLLIN watched */
 	bool ext_key;	       /* QEMU extended key event enabled */
 	bool ptr_change;       /* QEMU pointer motion change enabled */
@@ -93,7 +95,8 @@ struct vnc_server {
 	int timer_fd;
 	bool timer_armed;
 	unsigned interval_ms; /* the next frame's, VNC_FRAME_MS.. VNC_FRAME_IDLE_MAX_MS */
-	int pair[2];	      /* the primed socketpair rfbNewClient() is called on */
+	unsigned stall_ms;
+	int pair[2]; /* the primed socketpair rfbNewClient() is called on */
 	uint32_t *fb;
 	unsigned width, height;
 	char password[9];
@@ -550,6 +553,24 @@ static void on_client_io(void *opaque, uint32_t events)
 	try_send(vc);
 }
 
+/* True when the client's output has been full and unmoving for stall_ms (it is dropped). */
+static bool stalled(struct vnc_client *vc, uint64_t now)
+{
+	int outq = 0;
+
+	if (ioctl(vc->fd, SIOCOUTQ, &outq) || tx_room(vc) >= VNC_TX_MIN || outq != vc->stall_outq) {
+		vc->stall_outq = outq;
+		vc->stall_since = now;
+		return false;
+	}
+	/* looked at again soon, not after an idle back-off */
+	vc->vs->interval_ms = VNC_FRAME_MS;
+	if (now - vc->stall_since < vc->vs->stall_ms)
+		return false;
+	client_drop(vc, "its output did not move");
+	return true;
+}
+
 /* Each frame: the screen, then every client's sends, timeouts and stalled input. */
 static void on_frame(void *opaque, uint32_t events)
 {
@@ -567,6 +588,8 @@ static void on_frame(void *opaque, uint32_t events)
 			client_drop(vc, "handshake timed out");
 			continue;
 		}
+		if (stalled(vc, now))
+			continue;
 		/* a client waiting for room is looked at again soon */
 		if (!vc->reading)
 			vs->interval_ms = VNC_FRAME_MS;
@@ -832,6 +855,7 @@ static void accept_one(struct vnc_server *vs, int fd, const struct sockaddr_stor
 	vc->last_x = vc->last_y = -1;
 	vc->ptr_abs_sent = -1;
 	vc->deadline_ms = mono_ms() + VNC_HANDSHAKE_MS;
+	vc->stall_since = mono_ms();
 	describe_peer(vc, sa, salen);
 	tune_socket(fd, sa->ss_family != AF_UNIX);
 	/* ServerInit then gives the mode the guest has now. */
@@ -1041,6 +1065,7 @@ int vnc_start(struct machine *m, const struct vnc_opts *o, const char *name,
 	vs->listen_fd = vs->timer_fd = vs->pair[0] = vs->pair[1] = -1;
 	vs->expires = INT64_MAX;
 	vs->interval_ms = VNC_FRAME_MS;
+	vs->stall_ms = VNC_STALL_MS;
 	snprintf(vs->ep.host, sizeof(vs->ep.host), "%s", o->unix_socket ? "" : o->host);
 	rfbLog = lib_log;
 	rfbErr = lib_log;
@@ -1131,6 +1156,11 @@ void vnc_expire_password(struct vnc_server *vs, int64_t when)
 {
 	if (vs)
 		vs->expires = when;
+}
+
+void vnc_set_stall_ms(struct vnc_server *vs, unsigned ms)
+{
+	vs->stall_ms = ms;
 }
 
 void vnc_get_stats(const struct vnc_server *vs, struct vnc_stats *st)

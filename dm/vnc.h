@@ -42,6 +42,8 @@ struct vnc_server;
 #define VNC_MAX_CLIENTS 16
 /* A client that has not finished the handshake after this long is dropped. */
 #define VNC_HANDSHAKE_MS 10000
+/* A client whose full output queue has not moved for this long is dropped (its slot freed). */
+#define VNC_STALL_MS 30000
 
 /* An endpoint as query-vnc reports it (VncBasicInfo). */
 struct vnc_endpoint {
@@ -86,5 +88,7 @@ struct vnc_stats {
 	unsigned interval_ms;	    /* the frame interval now */
 };
 void vnc_get_stats(const struct vnc_server *vs, struct vnc_stats *st);
+/* Tests: the stall limit, VNC_STALL_MS by default. */
+void vnc_set_stall_ms(struct vnc_server *vs, unsigned ms);
 
 #endif

@@ -1146,6 +1146,46 @@ static void random_hostile_clients(void **state)
 	close(good);
 }
 
+/* A client that never reads is dropped once its full queue has not moved for the stall limit. */
+static void stalled_reader_is_dropped(void **state)
+{
+	struct vnc_stats st;
+	int slow, good;
+	int small = 4096;
+
+	(void)state;
+	server_up_unix(false, false);
+	pat_draw(800, 600);
+	good = open_client();
+	cli_encodings(good, (const int32_t[]){ rfbEncodingRaw }, 1);
+	slow = open_client();
+	setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	cli_encodings(slow, (const int32_t[]){ rfbEncodingRaw }, 1);
+	/* the screen changes and it keeps asking, until its queue is full */
+	vnc_get_stats(VS, &st);
+	for (int frame = 0; frame < 200 && !st.deferred; frame++) {
+		for (unsigned i = 0; i < 800 * 600; i++)
+			pat.px[i] += 0x010101;
+		pat.y0 = 0, pat.y1 = 600;
+		cli_request(slow, false, 0, 0, 800, 600);
+		pump(20);
+		vnc_get_stats(VS, &st);
+	}
+	assert_true(st.deferred > 0);
+	vnc_set_stall_ms(VS, 200);
+	for (int i = 0; i < 5000 && st.clients == 2; i++) {
+		loop_iterate(M.loop, 5);
+		vnc_get_stats(VS, &st);
+	}
+	assert_int_equal(st.clients, 1);
+	assert_int_equal(st.dropped, 1);
+	assert_true(cli_closed(slow));
+	cli_fetch_full(good, 800, 600);
+	assert_memory_equal(screen_copy, pat.px, 800 * 600 * 4);
+	close(slow);
+	close(good);
+}
+
 /* 100 connections at once: VNC_MAX_CLIENTS are taken, the rest closed; the first keeps working. */
 static void many_connections(void **state)
 {
@@ -1431,6 +1471,7 @@ int main(void)
 		cmocka_unit_test_teardown(bad_clients_are_dropped, teardown),
 		cmocka_unit_test_teardown(cut_text_is_consumed, teardown),
 		cmocka_unit_test_teardown(slow_reader_does_not_stall_others, teardown),
+		cmocka_unit_test_teardown(stalled_reader_is_dropped, teardown),
 		cmocka_unit_test_teardown(many_connections, teardown),
 		cmocka_unit_test_teardown(random_hostile_clients, teardown),
 		cmocka_unit_test_teardown(vga_adapter_screen_over_vnc, teardown),
