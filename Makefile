@@ -113,6 +113,8 @@ HW_SRCS := \
 	hw/vga/cirrus_mem.c \
 	hw/vga/cirrus_cursor.c \
 	hw/vga/cirrus_vga.c \
+	hw/vga/bochs_vbe.c \
+	hw/vga/stdvga.c \
 	hw/pci/option_rom.c
 
 # Backends and services (chardev, block, qmp, ...).
@@ -126,6 +128,8 @@ BACKEND_SRCS := \
 	dm/fdset.c \
 	dm/qmp.c \
 	dm/qmp_cmds.c \
+	dm/qmp_screendump.c \
+	dm/screendump.c \
 	dm/qmp_qom.c \
 	dm/qmp_vnc.c \
 	dm/vnc.c \
@@ -221,7 +225,8 @@ UNIT_TESTS := \
 	display \
 	vga_adapter \
 	e1000 \
-	vnc
+	vnc \
+	stdvga
 
 # dm/xen tests: the real dm/xen code against tests/xensim (no libxen* linked).
 unit_extra_xen_ioreq := $(XEN_SRCS) $(XENSIM_SRCS)
@@ -236,6 +241,7 @@ unit_extra_xen_platform := tests/golden/golden.c
 unit_extra_e1000 := tests/golden/golden.c
 unit_extra_rtl8139 := tests/golden/golden.c
 unit_extra_cirrus_vga := tests/golden/golden.c
+unit_extra_stdvga := tests/golden/golden.c
 
 # The bad-input test builds the real boards on the sim platform.
 unit_extra_bad_input := dm/machine.c

@@ -545,12 +545,23 @@ static int opt_monitor(struct cmdline_ctx *c, const char *arg)
 	return 0;
 }
 
-/* -vga none: this build has no VGA adapter, so none is the only honest choice. */
+/* -vga TYPE: QEMU's names for the adapters, created before any -device (QEMU's pc_vga_init). */
 static int opt_vga(struct cmdline_ctx *c, const char *arg)
 {
-	if (strcmp(arg, "none"))
-		return opt_error(c, "'%s': no VGA adapter is in this build (only -vga none)", arg);
-	return 0;
+	static const struct {
+		const char *name, *type;
+	} vga[] = { { "std", "VGA" }, { "cirrus", "cirrus-vga" } };
+
+	if (!strcmp(arg, "none")) {
+		c->mo->vga = NULL;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(vga) / sizeof(vga[0]); i++)
+		if (!strcmp(arg, vga[i].name) && dev_type_find(vga[i].type)) {
+			c->mo->vga = vga[i].type;
+			return 0;
+		}
+	return opt_error(c, "'%s': not a VGA adapter of this build (std, cirrus or none)", arg);
 }
 
 /*
@@ -874,7 +885,7 @@ static const struct opt_desc opt_table[] = {
 	{ "usb", false, opt_usb, OPT_QEMU, NULL,
 	  "PIIX3 UHCI at 00:01.2 (refused while the build has no piix3-usb-uhci)" },
 	{ "monitor", true, opt_monitor, OPT_QEMU, "none", "no human monitor (QMP: -mon)" },
-	{ "vga", true, opt_vga, OPT_QEMU, "none", "no VGA adapter" },
+	{ "vga", true, opt_vga, OPT_QEMU, "std|cirrus|none", "the VGA adapter" },
 	{ "rtc", true, opt_rtc, OPT_QEMU, "[base=B][,clock=C][,driftfix=D]",
 	  "checked and kept; under Xen the RTC is the hypervisor's, standalone has no clock" },
 	{ "usbdevice", true, opt_usbdevice, OPT_QEMU, "tablet|mouse|keyboard",

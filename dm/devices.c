@@ -29,6 +29,7 @@
 	X(cirrus_vga)                   \
 	X(e1000)                        \
 	X(rtl8139)                      \
+	X(stdvga)                       \
 	/* USB */
 
 #define DECLARE(name) extern const struct dev_type name##_type;

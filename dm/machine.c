@@ -245,6 +245,8 @@ int machine_build(struct machine *m)
 	/* The -serial ports come with the board's ISA devices, before any -device. */
 	if (!ret)
 		ret = serial_from_opts(m);
+	if (!ret && o->vga)
+		ret = create(m, o->vga, NULL, "-vga");
 	for (size_t i = 0; !ret && i < o->devices.n; i++)
 		ret = create(m, o->devices.v[i], NULL, "-device");
 	if (!ret) /* the disks are all attached now: QEMU's pc_cmos_init_late */

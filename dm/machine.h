@@ -50,6 +50,7 @@ struct machine_opts {
 	const char *name;	   /* -name */
 	const char *boot;	   /* -boot order=... */
 	uint64_t max_ram_below_4g; /* -machine max-ram-below-4g=, bytes; 0: the default */
+	const char *vga;	   /* -vga: the adapter's type, created before any -device */
 	struct strlist devices;	   /* -device, in order */
 	struct strlist drives;	   /* -drive */
 	struct strlist chardevs;   /* -chardev */

@@ -649,6 +649,7 @@ const struct qmp_cmd qmp_cmds[] = {
 	{ "add-fd", cmd_add_fd },
 	{ "remove-fd", cmd_remove_fd },
 	{ "query-fdsets", cmd_query_fdsets },
+	{ "screendump", cmd_screendump },
 	{ "getfd", cmd_getfd },
 	{ "closefd", cmd_closefd },
 	{ "query-pci", cmd_query_pci },

@@ -89,6 +89,8 @@ int qmp_cmd_expire_password(struct qmp_conn *c, json_t *args, json_t **ret, stru
 /* The machine and type probes (qmp_qom.c). */
 int cmd_query_machines(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
 int cmd_qom_list_types(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
+/* The display's picture to a file (qmp_screendump.c). */
+int cmd_screendump(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e);
 
 /* Is a client connected to mon now? */
 bool qmp_monitor_connected(const struct qmp_monitor *mon);

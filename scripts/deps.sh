@@ -8,6 +8,7 @@ libjansson-dev libaio-dev libseccomp-dev libxen-dev libcmocka-dev \
 clang clang-format libclang-rt-14-dev qemu-system-x86 valgrind \
 genisoimage pciutils \
 ipxe-qemu \
+seabios \
 dpkg-dev meson ninja-build libglib2.0-dev libpixman-1-dev libfdt-dev flex bison \
 libvncserver-dev vncsnapshot tigervnc-viewer xvfb x11proto-dev qemu-system-data"
 

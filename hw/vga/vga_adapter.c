@@ -279,6 +279,7 @@ void vga_adapter_fini(struct vga_adapter *a)
 void vga_adapter_reset(struct vga_adapter *a)
 {
 	vga_regs_reset(&a->regs);
+	a->dac_8bit = false;
 	a->mem.latch = 0;
 	a->mem.bank_offset = 0;
 	vga_render_invalidate(&a->render);
@@ -327,18 +328,28 @@ void vga_adapter_lfb_write(struct vga_adapter *a, uint64_t off, uint64_t val, un
 int vga_adapter_save(const struct vga_adapter *a, struct snap_wr *w)
 {
 	vga_regs_save(&a->regs, w);
-	return vga_mem_save(&a->mem, w);
+	vga_mem_save(&a->mem, w);
+	snap_u32(w, "bank_offset", a->mem.bank_offset);
+	return snap_u8(w, "dac_8bit", a->dac_8bit);
 }
 
+/* VRAM itself is guest memory (saved with it, as QEMU's vga.vram RAM block): not here. */
 int vga_adapter_load(struct vga_adapter *a, struct snap_rd *r)
 {
 	struct vga_regs regs = a->regs;
 	struct vga_mem mem = a->mem;
+	bool dac_8bit;
 
-	if (vga_regs_load(&regs, r) || vga_mem_load(&mem, r))
+	if (vga_regs_load(&regs, r) || vga_mem_load(&mem, r) ||
+	    snap_get_u32(r, "bank_offset", &mem.bank_offset) ||
+	    snap_get_bool(r, "dac_8bit", &dac_8bit))
+		return -EINVAL;
+	/* the bank lies inside VRAM (vga_mem checks each access against the end as well) */
+	if (mem.bank_offset >= a->vram_size)
 		return -EINVAL;
 	a->regs = regs;
 	a->mem = mem;
+	a->dac_8bit = dac_8bit;
 	return 0;
 }
 

@@ -54,6 +54,7 @@ struct vga_adapter {
 	uint8_t *vram;
 	uint32_t vram_size;  /* a power of two, >= 256 KiB */
 	bool vram_platform;  /* vram came from plat_vram_alloc (guest memory) */
+	bool dac_8bit;	     /* palette components 8 bits wide (Bochs VBE's DAC switch) */
 	bool lfb_direct;     /* the framebuffer is mapped as RAM by the platform */
 	uint64_t lfb_gpa;    /* where, while lfb_direct */
 	uint64_t *dirty;     /* a bit per VRAM page written since the last refresh */

@@ -144,9 +144,11 @@ static void scanout(struct vga_adapter *a, struct vga_scanout *so)
 	unsigned vde = cr[VGA_CRTC_V_DISP_END] | (cr[VGA_CRTC_OVERFLOW] & 0x02) << 7 |
 		       (cr[VGA_CRTC_OVERFLOW] & 0x40) << 3;
 
+	so->dac_8bit = a->dac_8bit;
 	if (a->ops && a->ops->scanout && a->ops->scanout(a, so))
 		return;
 	*so = (struct vga_scanout){
+		.dac_8bit = a->dac_8bit,
 		.width = (cr[VGA_CRTC_H_DISP] + 1u) * 8,
 		.height = vde + 1,
 		.start = ((uint32_t)cr[VGA_CRTC_START_HI] << 8 | cr[VGA_CRTC_START_LO]) * 4,
@@ -408,8 +410,12 @@ static void line_linear(const struct line_ctx *c, uint32_t *d, uint32_t addr, un
 			addr += 2;
 			break;
 		case 16:
+			/* QEMU shares a 16 bpp frame with its display as r5g6b5, and
+			 * pixman widens each component by repeating its top bits */
 			v = vb(c, addr) | (uint32_t)vb(c, addr + 1) << 8;
-			d[x] = rgb((v >> 8) & 0xf8, (v >> 3) & 0xfc, (v << 3) & 0xf8);
+			d[x] = rgb((uint8_t)((v >> 8 & 0xf8) | v >> 13),
+				   (uint8_t)((v >> 3 & 0xfc) | (v >> 9 & 3)),
+				   (uint8_t)((v << 3 & 0xf8) | (v >> 2 & 7)));
 			addr += 2;
 			break;
 		case 24:

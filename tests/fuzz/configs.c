@@ -98,6 +98,30 @@ static const char *const cirrus_init[] = {
 	NULL,
 };
 
+/*
+ * Standard VGA at 00:03.0 (BAR0 framebuffer 0xe1000000, BAR2 registers
+ * 0xe2000000): colour decode, the palette visible (attribute PAS), and a
+ * Bochs VBE mode on (320x200x8: small, as the renderer runs instrumented), so the input starts from
+ * a framebuffer that scans out; the harness refreshes the display between operations (the renderer
+ * reads VRAM as each register mix directs it: ASan sees any byte outside VRAM).
+ */
+static const char *const stdvga_init[] = {
+	"pcicfg w 0000:00:01.3 0x40 4 0xb001",
+	"pcicfg w 0000:00:01.3 0x80 1 0x1",
+	"outb 0x3c2 0x67",
+	"inb 0x3da",
+	"outb 0x3c0 0x20",
+	"outw 0x1ce 0x1",
+	"outw 0x1cf 0x140",
+	"outw 0x1ce 0x2",
+	"outw 0x1cf 0xc8",
+	"outw 0x1ce 0x3",
+	"outw 0x1cf 0x8",
+	"outw 0x1ce 0x4",
+	"outw 0x1cf 0x41",
+	NULL,
+};
+
 const struct fuzz_config fuzz_configs[] = {
 	{
 	    .name = "chipset",
@@ -155,6 +179,14 @@ const struct fuzz_config fuzz_configs[] = {
 		    "write modes 4/5 and the BLT MMIO are one write away (ASan watches VRAM)",
 	    .argv = "-machine xenfv -nodefaults -m 16 -serial null -device cirrus-vga,vgamem_mb=8",
 	    .init = cirrus_init,
+	},
+	{
+	    .name = "stdvga",
+	    .help = "the chipset with the standard VGA: VGA ports and window, Bochs VBE "
+		    "(ports and BAR2), the framebuffer, the renderer",
+	    .argv = "-machine xenfv -nodefaults -m 16 -serial null "
+		    "-device VGA,vgamem_mb=4,romfile=",
+	    .init = stdvga_init,
 	},
 	{ .name = NULL },
 };

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dm/block.h"
+#include "dm/display.h"
 #include "dm/log.h"
 #include "dm/loop.h"
 #include "dm/state.h"
@@ -657,6 +658,15 @@ static const char *check_op(struct harness *h)
 {
 	struct loop *loop = h->sim.m.loop;
 	const char *last = h->nlines ? h->lines[h->nlines - 1] : "";
+	static unsigned ops;
+
+	/* A display is scanned out every 8th operation, as a viewer would, whatever the input set. */
+	if (!(++ops % 8) && display_present(&h->sim.m)) {
+		struct display_surface sf;
+		struct display_dirty d;
+
+		(void)display_refresh(&h->sim.m, false, &sf, &d);
+	}
 
 	if (h->sim.ram.maps_live)
 		return fail(h, "guest mapping leaked: %u gm_map without gm_unmap after '%.60s'",

@@ -211,14 +211,14 @@ static const struct {
 	{ { "-netdev", "socket,id=net0" }, "'-netdev'", "exactly one of" },
 	{ { "-netdev", "tap,id=net0,ifname=a-name-that-is-too-long" }, "'-netdev'", "ifname=" },
 	{ { "-netdev", "tap,id=net0,ifname=v,colour=red" }, "'-netdev'", "'colour'" },
-	{ { "-device", "VGA,vgamem_mb=16" }, "'-device'", "'VGA'" },
+	{ { "-device", "qxl-vga,vram_size_mb=64" }, "'-device'", "'qxl-vga'" },
 	{ { "-usbdevice", "tablet" }, "'-usbdevice'", "usb-tablet" },
 	{ { "-xen-attach" }, "'-xen-attach'", "HVM guests only" },
 	{ { "-xen-domid-restrict" }, "'-xen-domid-restrict'", "needs -xen-domid" },
 	{ { "-chroot", "relative" }, "'-chroot'", "absolute" },
 	{ { "-run-with", "async-teardown=on" }, "'-run-with'", "async-teardown" },
 	{ { "-monitor", "stdio" }, "'-monitor'", "human monitor" },
-	{ { "-vga", "std" }, "'-vga'", "no VGA adapter" },
+	{ { "-vga", "qxl" }, "'-vga'", "not a VGA adapter of this build" },
 	/* QEMU 7.2 configure_rtc(): the same three checks, in its words */
 	{ { "-rtc", "base=2020-13-01" }, "'-rtc'", "invalid datetime format" },
 	{ { "-rtc", "base=2020-01-01T25:00:00" }, "'-rtc'", "invalid datetime format" },
@@ -257,10 +257,12 @@ static void netdev_as_libxl_writes_it(void **state)
 /* Golden a's direct-boot options, as libxl passes them (argv-a.txt); fw-cfg reads them. */
 static void direct_kernel_boot(void **state)
 {
-	static const char *const argv[] = { "-kernel", "/root/vmlinuz", "-initrd",
-					    "/root/guest.cpio.gz", "-append",
-					    "console=ttyS0 quiet rdinit=/init xen_emul_unplug=never",
-					    "-nographic", NULL };
+	static const char *const argv[] = {
+		"-kernel",    "/root/vmlinuz",
+		"-initrd",    "/root/guest.cpio.gz",
+		"-append",    "console=ttyS0 quiet rdinit=/init xen_emul_unplug=never",
+		"-nographic", NULL
+	};
 	struct parsed p;
 
 	(void)state;
@@ -276,12 +278,16 @@ static void direct_kernel_boot(void **state)
 /* What libqtest users pass (QEMU 7.2 tests/qtest: rtc-test, ide-test, ...). */
 static void libqtest_options(void **state)
 {
-	static const char *const argv[] = { "-monitor", "none", "-vga", "none", "-rtc",
-					    "base=2006-06-17T16:01:21,clock=vm,driftfix=slew",
-					    "-accel", "qtest", "-qtest", "stdio", "-qtest-log",
-					    "/dev/null", NULL };
-	static const char *const date[] = { "-rtc", "base=localtime", "-rtc", "base=2006-06-17",
-					    "-accel", "qtest", "-qtest", "stdio", NULL };
+	static const char *const argv[] = {
+		"-monitor", "none",	  "-vga",
+		"none",	    "-rtc",	  "base=2006-06-17T16:01:21,clock=vm,driftfix=slew",
+		"-accel",   "qtest",	  "-qtest",
+		"stdio",    "-qtest-log", "/dev/null",
+		NULL
+	};
+	static const char *const date[] = { "-rtc",   "base=localtime", "-rtc",	  "base=2006-06-17",
+					    "-accel", "qtest",		"-qtest", "stdio",
+					    NULL };
 	struct parsed p;
 
 	(void)state;
@@ -292,6 +298,13 @@ static void libqtest_options(void **state)
 	assert_true(p.mo.rtc_base_set);
 	assert_int_equal(p.mo.rtc_base, 1150560081); /* date -u -d 2006-06-17T16:01:21 +%s */
 	assert_string_equal(p.ro.qtest_log, "/dev/null");
+	assert_null(p.mo.vga);
+	done(&p);
+	/* -vga std: QEMU's name for the VGA device type, created before any -device */
+	parse(&p,
+	      (const char *const[]){ "-vga", "std", "-accel", "qtest", "-qtest", "stdio", NULL });
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.mo.vga, "VGA");
 	done(&p);
 	parse(&p, date);
 	assert_int_equal(p.ret, 0);
@@ -301,7 +314,7 @@ static void libqtest_options(void **state)
 	assert_null(p.ro.rtc_clock);
 	done(&p);
 	parse(&p, (const char *const[]){ "-rtc", "base=utc", "-accel", "qtest", "-qtest", "stdio",
-					  NULL });
+					 NULL });
 	assert_int_equal(p.ret, 0);
 	assert_false(p.mo.rtc_base_set); /* the host's date: the standalone default instead */
 	done(&p);
