@@ -31,7 +31,7 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/state.h"
-#include "hw/pci/option_rom.h"
+#include "hw/pci/pci_rom.h"
 #include "hw/pci/pci.h"
 #include "hw/vga/bochs_vbe.h"
 #include "hw/vga/vga_adapter.h"
@@ -54,7 +54,7 @@ struct stdvga {
 	struct pci_func pci;
 	struct vga_adapter vga;
 	struct bochs_vbe vbe;
-	struct option_rom rom;
+	struct pci_rom rom;
 	struct region lfb, mmio, vbe_ports;
 	bool qext;
 	bool big_endian_fb;
@@ -307,8 +307,8 @@ static int stdvga_init(struct dm_dev *dev)
 	pci_func_init(&s->pci, dev->m, (unsigned)devfn, &stdvga_id, &std_pci_ops, s, dev->name);
 	r = std_bars(s);
 	if (!r)
-		r = option_rom_attach(&s->rom, &s->pci, dev->name, dev_prop_str(dev, "romfile"),
-				      "seabios");
+		r = pci_rom_load(&s->pci, &s->rom, dev_prop_str(dev, "romfile"), "seabios",
+				 dev->name);
 	if (r)
 		return r;
 	r = vga_adapter_map_legacy(&s->vga);
@@ -350,7 +350,7 @@ static void stdvga_fini(struct dm_dev *dev)
 	if (s->vbe_ports.mapped)
 		bus_del(dev->m->bus, &s->vbe_ports);
 	vga_adapter_fini(&s->vga);
-	option_rom_free(&s->rom);
+	pci_rom_free(&s->rom);
 }
 
 /* ---------------------------------------------------------------- state */
