@@ -228,6 +228,7 @@ bool vbe_scanout(const struct bochs_vbe *v, struct vga_scanout *so)
 	so->start = v->start_addr * 4;
 	so->line_offset = v->line_offset;
 	so->line_compare = 65535;
+	so->widen16 = true; /* QEMU shares the std VGA's 16 bpp frame with its display */
 	return true;
 }
 

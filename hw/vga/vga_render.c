@@ -395,7 +395,7 @@ static void line8d2(const struct line_ctx *c, uint32_t *d, uint32_t addr, unsign
 }
 
 static void line_linear(const struct line_ctx *c, uint32_t *d, uint32_t addr, unsigned width,
-			unsigned bpp)
+			unsigned bpp, bool widen16)
 {
 	for (unsigned x = 0; x < width; x++) {
 		uint32_t v;
@@ -410,12 +410,13 @@ static void line_linear(const struct line_ctx *c, uint32_t *d, uint32_t addr, un
 			addr += 2;
 			break;
 		case 16:
-			/* QEMU shares a 16 bpp frame with its display as r5g6b5, and
-			 * pixman widens each component by repeating its top bits */
 			v = vb(c, addr) | (uint32_t)vb(c, addr + 1) << 8;
-			d[x] = rgb((uint8_t)((v >> 8 & 0xf8) | v >> 13),
-				   (uint8_t)((v >> 3 & 0xfc) | (v >> 9 & 3)),
-				   (uint8_t)((v << 3 & 0xf8) | (v >> 2 & 7)));
+			if (widen16)
+				d[x] = rgb((uint8_t)((v >> 8 & 0xf8) | v >> 13),
+					   (uint8_t)((v >> 3 & 0xfc) | (v >> 9 & 3)),
+					   (uint8_t)((v << 3 & 0xf8) | (v >> 2 & 7)));
+			else
+				d[x] = rgb((v >> 8) & 0xf8, (v >> 3) & 0xfc, (v << 3) & 0xf8);
 			addr += 2;
 			break;
 		case 24:
@@ -535,7 +536,7 @@ static void draw_graphic(struct vga_render *r, struct vga_adapter *a, bool full,
 			else if (gm.shift_control == 1)
 				line2(&c, line, addr, so.width, gm.pixel_double);
 			else if (gm.bpp)
-				line_linear(&c, line, addr, so.width, gm.bpp);
+				line_linear(&c, line, addr, so.width, gm.bpp, so.widen16);
 			else
 				line8d2(&c, line, addr, so.width);
 			if (d->y0 == d->y1)

@@ -29,6 +29,13 @@ struct vga_scanout {
 	uint32_t line_offset;	/* bytes from one line to the next */
 	uint32_t line_compare;	/* the line after which scan-out restarts at VRAM 0 */
 	bool dac_8bit;		/* palette components are 8 bits, not 6 */
+	/*
+	 * 16 bpp components widened by repeating their top bits: what QEMU's
+	 * screendump shows when its display shares the frame with VRAM (std
+	 * VGA; not while something is drawn over it, as Cirrus's hardware
+	 * cursor). Clear: shifted up, low bits 0.
+	 */
+	bool widen16;
 };
 
 #define VGA_TEXT_MAX_CELLS (160 * 100) /* QEMU's CH_ATTR_SIZE: larger is not drawn */
