@@ -33,7 +33,7 @@ struct ide_drive_info {
 };
 
 /* BIOS CHS translation of a disk (QEMU's BiosAtaTranslation, CMOS 0x39 stores it minus 1). */
-enum { IDE_TRANS_NONE = 1, IDE_TRANS_LBA = 2, IDE_TRANS_LARGE = 3 };
+enum { IDE_TRANS_NONE = 1, IDE_TRANS_LBA = 2, IDE_TRANS_LARGE = 3, IDE_TRANS_RECHS = 4 };
 
 /*
  * The geometry and translation of the hard disk at IDE bus/unit (0-1 each):

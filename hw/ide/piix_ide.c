@@ -547,6 +547,43 @@ static int find_drive_conf(struct machine *m, const char *name, struct drive_con
 	return -ENOENT;
 }
 
+/*
+ * ide-hd cyls=/heads=/secs=/bios-chs-trans=, checked as QEMU 7.2's
+ * blkconf_geometry checks them for IDE (1-65535, 1-16, 1-255); with a
+ * geometry and trans=auto the translation is hd_bios_chs_auto_trans's.
+ */
+static int user_geometry(struct dm_dev *dev, struct ide_drive *d)
+{
+	static const char *const trans_names[] = { "auto", "none", "lba", "large", "rechs" };
+	int64_t c = dev_prop_int(dev, "cyls"), h = dev_prop_int(dev, "heads");
+	int64_t s = dev_prop_int(dev, "secs");
+	const char *t = dev_prop_str(dev, "bios-chs-trans");
+	unsigned trans = 0;
+
+	while (trans < 5 && strcmp(t, trans_names[trans]))
+		trans++;
+	if (trans == 5) {
+		dm_err(dev->name, "bios-chs-trans=%s is not auto, none, lba, large or rechs", t);
+		return -EINVAL;
+	}
+	if (c || h || s) {
+		if (c < 1 || c > 65535 || h < 1 || h > 16 || s < 1 || s > 255) {
+			dm_err(dev->name,
+			       "cyls must be 1-65535, heads 1-16, secs 1-255 (%lld/%lld/%lld)",
+			       (long long)c, (long long)h, (long long)s);
+			return -EINVAL;
+		}
+		d->cyls = (uint16_t)c;
+		d->heads = (uint16_t)h;
+		d->secs = (uint16_t)s;
+		if (!trans)
+			trans = c <= 1024 && h <= 16 && s <= 63 ? IDE_TRANS_NONE : IDE_TRANS_LBA;
+	}
+	if (trans)
+		d->chs_trans = (uint8_t)trans;
+	return 0;
+}
+
 static int ide_dev_init(struct dm_dev *dev, bool is_cd)
 {
 	struct ide_dev *st = dev->state;
@@ -585,7 +622,12 @@ static int ide_dev_init(struct dm_dev *dev, bool is_cd)
 	/* -global ide-hd.serial=... reached these through the machine's apply_globals. */
 	set_identity(st->drive, dev_prop_str(dev, "serial"), dev_prop_str(dev, "ver"),
 		     dev_prop_str(dev, "model"));
-	return 0;
+	if (is_cd && (dev_prop_given(dev, "cyls") || dev_prop_given(dev, "heads") ||
+		      dev_prop_given(dev, "secs") || dev_prop_given(dev, "bios-chs-trans"))) {
+		dm_err(dev->name, "ide-cd has no geometry (cyls, heads, secs, bios-chs-trans)");
+		return -EINVAL;
+	}
+	return is_cd ? 0 : user_geometry(dev, st->drive);
 }
 
 static int ide_hd_init(struct dm_dev *dev)
@@ -626,6 +668,28 @@ static const struct prop_desc ide_dev_props[] = {
 	{ .name = "model",
 	  .type = PROP_STR,
 	  .help = "IDENTIFY model (default QEMU HARDDISK / QEMU DVD-ROM)" },
+	{ .name = "cyls",
+	  .type = PROP_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 65535,
+	  .help = "ide-hd: CHS cylinders (0: guessed from the image)" },
+	{ .name = "heads",
+	  .type = PROP_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 16,
+	  .help = "ide-hd: heads" },
+	{ .name = "secs",
+	  .type = PROP_INT,
+	  .def = "0",
+	  .min = 0,
+	  .max = 255,
+	  .help = "ide-hd: sectors per track" },
+	{ .name = "bios-chs-trans",
+	  .type = PROP_STR,
+	  .def = "auto",
+	  .help = "ide-hd: BIOS translation in CMOS 0x39: auto, none, lba, large, rechs" },
 	{ .name = NULL },
 };
 

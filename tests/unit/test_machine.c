@@ -255,6 +255,47 @@ static void ide_disks_in_cmos(void **state)
 	unlink(small);
 }
 
+/* ide-hd cyls=/heads=/secs=/bios-chs-trans= reach CMOS (QEMU's hd-geo-test device/user cases). */
+static void ide_user_geometry(void **state)
+{
+	static const struct {
+		const char *props;
+		int ret, trans;
+	} cases[] = {
+		{ "cyls=480,heads=4,secs=32", 0, 0x00 },		     /* auto: none */
+		{ "bios-chs-trans=lba,cyls=480,heads=4,secs=32", 0, 0x01 }, /* lba - 1 */
+		{ "cyls=480,heads=0,secs=32", -EINVAL, 0 },
+		{ "cyls=480,heads=4,secs=32,bios-chs-trans=fast", -EINVAL, 0 },
+	};
+	static const uint8_t want[9] = { 0xe0, 0x01, 4, 0xff, 0xff, 0xc0, 0xe0, 0x01, 32 };
+	char img[] = "/tmp/test_machine.user.XXXXXX", spec[160];
+	int fd = mkstemp(img);
+
+	(void)state;
+	assert_true(fd >= 0 && ftruncate(fd, 8ll << 20) == 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture *f;
+		struct dm_dev *cmos;
+
+		snprintf(spec, sizeof(spec), "ide-hd,drive=d0,bus=ide.0,unit=0,%s", cases[i].props);
+		f = fixture(MACHINE_PC, (const char *const[]){ spec, NULL });
+		snprintf(spec, sizeof(spec), "if=none,id=d0,file=%s,format=raw", img);
+		assert_int_equal(strlist_add(&f->o.drives, spec), 0);
+		assert_int_equal(build(f) < 0 ? -EINVAL : 0, cases[i].ret);
+		if (!cases[i].ret) {
+			cmos = cmos_find(&f->s.m);
+			assert_int_equal(cmos_get(cmos, 0x12), 0xf0);
+			for (unsigned b = 0; b < 9; b++)
+				assert_int_equal(cmos_get(cmos, 0x1b + b), want[b]);
+			assert_int_equal(cmos_get(cmos, 0x39), cases[i].trans);
+		}
+		strlist_free(&f->o.drives);
+		release(f);
+	}
+	unlink(img);
+}
+
 static void slots_run_out_cleanly(void **state)
 {
 	struct fixture *f = fixture(MACHINE_PC, NULL);
@@ -291,6 +332,7 @@ int main(void)
 		cmocka_unit_test(machine_none_has_no_devices),
 		cmocka_unit_test(slots_run_out_cleanly),
 		cmocka_unit_test(ide_disks_in_cmos),
+		cmocka_unit_test(ide_user_geometry),
 	};
 
 	return cmocka_run_group_tests(tests, quiet, NULL);
