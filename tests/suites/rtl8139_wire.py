@@ -9,6 +9,8 @@ with `-netdev socket,fd=N` on a socketpair whose other end this script reads
   offload, TCP large send (MSS 536 over 3000 bytes; the segments' IP IDs,
   lengths, checksums and sequence numbers), 802.1Q insertion (TAGC), a frame
   whose IP total length lies (sent as built).
+And the other way: frames from the wire into the C-mode ring (address
+filter, multicast hash, runt padding, header, FCS), the ring's bytes compared.
 
 The guest's TCP flags are ACK only: with PSH or FIN QEMU 7.2 clears them in
 every segment, the last too, where hvmdm (as the chip) keeps them on the last
@@ -159,6 +161,64 @@ def commands():
     return c
 
 
+def rx_run(kind, hvmdm, bios, frames, expect_cbr):
+    """Frames from the wire into the C-mode ring; the ring's bytes once CBR reaches expect_cbr."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    dev = ["-device", "rtl8139,addr=4,netdev=n0,romfile=,mac=52:54:00:12:34:56",
+           "-netdev", "socket,id=n0,fd=%d" % a.fileno()]
+    if kind == "qemu":
+        argv = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg", "-nodefaults", "-bios",
+                bios, "-display", "none", "-qtest", "stdio"] + dev
+    else:
+        argv = [hvmdm, "-machine", "pc", "-accel", "qtest", "-qtest", "stdio", "-nodefaults"] + dev
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, pass_fds=(a.fileno(),), text=True)
+    a.close()
+
+    def cmd(c):
+        p.stdin.write(c + "\n")
+        p.stdin.flush()
+        while True:
+            ans = p.stdout.readline()
+            if not ans or not (ans.startswith("IRQ") or ans.startswith("[")):
+                return ans.split()
+    cf8 = 0x80000000 | (4 << 11)
+    for c in ("outl 0xcf8 0x%x" % (cf8 | 0x14), "outl 0xcfc 0x%x" % BAR1,
+              "outl 0xcf8 0x%x" % (cf8 | 0x4), "outw 0xcfc 0x7",
+              "writel 0x%x 0x400000" % (BAR1 + 0x30), "writel 0x%x 0xe" % (BAR1 + 0x44),
+              "writel 0x%x 0x0" % (BAR1 + 0x8), "writel 0x%x 0x80000000" % (BAR1 + 0xc),
+              "writeb 0x%x 0x8" % (BAR1 + 0x37)):
+        cmd(c)
+    for f in frames:
+        b.sendall(struct.pack("!I", len(f)) + f)
+    cbr = None
+    for _ in range(100):
+        cbr = int(cmd("readw 0x%x" % (BAR1 + 0x3a))[1], 16)
+        if cbr == expect_cbr:
+            break
+        time.sleep(0.02)
+    ring = cmd("read 0x400000 0x%x" % max(expect_cbr, 4))[1]
+    isr = cmd("readw 0x%x" % (BAR1 + 0x3e))[1]
+    p.kill()
+    p.wait()
+    b.close()
+    return cbr, ring, isr
+
+
+def rx_frames():
+    """(frame, accepted): to us, broadcast, a multicast whose hash bit MAR leaves clear
+    (only bit 63 is set), another station, a runt (padded to 60), a full frame."""
+    ours, src = bytes.fromhex("525400123456"), bytes.fromhex("525400123457")
+    body = lambda n, s: bytes((s + k) & 0xff for k in range(n))  # noqa: E731
+    fs = [(ours + src + b"\x88\xb5" + body(986, 1), True),
+          (b"\xff" * 6 + src + b"\x88\xb5" + body(100, 2), True),
+          (bytes.fromhex("01005e000001") + src + b"\x88\xb5" + body(50, 3), False),
+          (bytes.fromhex("525400123458") + src + b"\x88\xb5" + body(50, 4), False),
+          (ours + src + b"\x88\xb5" + body(6, 5), True),
+          (ours + src + b"\x88\xb5" + body(1500, 6), True)]
+    return fs
+
+
 def main():
     hvmdm = sys.argv[1]
     cmds = commands()
@@ -179,6 +239,21 @@ def main():
             ((k, a[k:k + 4].hex(), b[k:k + 4].hex()) for k in range(max(len(a), len(b)))
              if a[k:k + 1] != b[k:k + 1]), (0, "", ""))
         print(("PASS" if same else "FAIL") + " rtl8139-wire:frame-%d (%d bytes)%s" % (i, len(a), why))
+    # the other way: frames from the wire into the C-mode ring, the ring's bytes compared
+    with tempfile.TemporaryDirectory() as d:
+        bios = os.path.join(d, "hlt.bin")
+        with open(bios, "wb") as f:
+            f.write(b"\xf4" * 65536)
+        fs = rx_frames()
+        res = {}
+        for k in ("qemu", "hvmdm"):
+            want = sum((max(len(f), 60) + 8 + 3) & ~3 for f, ok in fs if ok)
+            res[k] = rx_run(k, hvmdm, bios, [f for f, _ in fs], want)
+        (qc, qr, qi), (hc, hr, hi) = res["qemu"], res["hvmdm"]
+        print(("PASS" if qc == hc == want else "FAIL") +
+              " rtl8139-wire:rx-cbr qemu %s hvmdm %s want %d" % (qc, hc, want))
+        print(("PASS" if qr == hr else "FAIL") + " rtl8139-wire:rx-ring (%d bytes)" % want)
+        print(("PASS" if qi == hi else "FAIL") + " rtl8139-wire:rx-isr qemu %s hvmdm %s" % (qi, hi))
 
 
 main()
