@@ -47,7 +47,7 @@ log() { echo "e2e-image: $*" >&2; }
 host_deps() {
 	local p missing=""
 	for p in debootstrap cpio qemu-system-x86 perl python3 nasm busybox-static kmod \
-		syslinux syslinux-common mtools dosfstools genisoimage pciutils; do
+		genisoimage pciutils; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 			missing="$missing $p"
 	done
