@@ -662,6 +662,13 @@ static int opt_boot(struct cmdline_ctx *c, const char *arg)
 		else
 			r = keep_str(c, order, &c->mo->boot);
 	}
+	order = qopts_get(&o, "once");
+	if (!r && order) {
+		if (!*order || strspn(order, "acdn") != strlen(order))
+			r = opt_error(c, "boot once '%s': letters a, c, d, n only", order);
+		else
+			r = keep_str(c, order, &c->mo->boot_once);
+	}
 	qopts_free(&o);
 	return r;
 }

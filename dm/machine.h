@@ -49,6 +49,7 @@ struct machine_opts {
 	bool usb;		   /* -usb: reserve 00:01.2 */
 	const char *name;	   /* -name */
 	const char *boot;	   /* -boot order=... */
+	const char *boot_once;	   /* -boot once=...: the order until the first system reset */
 	uint64_t max_ram_below_4g; /* -machine max-ram-below-4g=, bytes; 0: the default */
 	const char *vga;	   /* -vga: the adapter's type, created before any -device */
 	struct strlist devices;	   /* -device, in order */

@@ -73,6 +73,10 @@ struct cmos {
 	struct region io;
 	uint8_t index;
 	uint8_t ram[CMOS_SIZE];
+	/* -boot once=: the -boot order to put back at the first system reset (QEMU
+	 * restore_boot_order) */
+	bool once_pending;
+	char order[16];
 };
 
 const struct dev_type cmos_type;
@@ -228,7 +232,11 @@ static int cmos_init(struct dm_dev *dev)
 
 	s->dev = dev;
 	snprintf(dev->name, sizeof(dev->name), "cmos@%x", CMOS_BASE);
-	r = boot_order(o ? o->boot : NULL, order, sizeof(order));
+	r = boot_order(o ? o->boot : NULL, s->order, sizeof(s->order));
+	snprintf(order, sizeof(order), "%s", s->order);
+	s->once_pending = o && o->boot_once;
+	if (!r && s->once_pending)
+		r = boot_order(o->boot_once, order, sizeof(order));
 	if (!r)
 		r = cmos_boot_bytes(order, &s->ram[CMOS_BOOT_FLAGS1], &s->ram[CMOS_BOOT_FLAGS2]);
 	if (r) {
@@ -256,8 +264,13 @@ static void cmos_reset(struct dm_dev *dev, enum reset_kind kind)
 {
 	struct cmos *s = dev->state;
 
-	(void)kind;
 	s->index = 0;
+	if (kind == RESET_SYSTEM && s->once_pending) {
+		s->once_pending = false;
+		/* the order was checked at creation */
+		(void)cmos_boot_bytes(s->order, &s->ram[CMOS_BOOT_FLAGS1],
+				      &s->ram[CMOS_BOOT_FLAGS2]);
+	}
 }
 
 static void cmos_fini(struct dm_dev *dev)

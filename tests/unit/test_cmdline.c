@@ -96,6 +96,25 @@ static const char *const restricted[] = {
 	NULL
 };
 
+/* -boot once= (QEMU: the CMOS boot order until the first reset) is kept, checked like order=. */
+static void boot_once(void **state)
+{
+	static const char *const good[] = { "-boot", "once=a,order=c", NULL };
+	static const char *const bad[] = { "-boot", "once=x", NULL };
+	struct parsed p;
+
+	(void)state;
+	parse(&p, good);
+	assert_int_equal(p.ret, 0);
+	assert_string_equal(p.mo.boot, "c");
+	assert_string_equal(p.mo.boot_once, "a");
+	done(&p);
+	parse(&p, bad);
+	assert_int_not_equal(p.ret, 0);
+	assert_non_null(strstr(p.err, "boot once 'x': letters a, c, d, n only"));
+	done(&p);
+}
+
 static void libxl_dm_restrict_argv(void **state)
 {
 	struct parsed p;
@@ -344,6 +363,7 @@ int main(void)
 		cmocka_unit_test(sandbox_option),
 		cmocka_unit_test(options_refused_by_name),
 		cmocka_unit_test(direct_kernel_boot),
+		cmocka_unit_test(boot_once),
 		cmocka_unit_test(netdev_as_libxl_writes_it),
 		cmocka_unit_test(libqtest_options),
 	};

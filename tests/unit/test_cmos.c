@@ -292,6 +292,34 @@ static void random_accesses_stay_consistent(void **state)
 	rig_free(&r);
 }
 
+/*
+ * -boot once=a,order=c: QEMU 7.2 writes the once order into 0x3d/0x38 at
+ * start and restores the order at the first system reset (restore_boot_order),
+ * as its boot-order-test checks ("-boot once=a,order=c": 0x0100, then 0x0200).
+ */
+static void boot_once_until_first_reset(void **state)
+{
+	struct rig r;
+	struct dm_dev *d = NULL;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	dev_rig_init(&r.m, &r.o, MACHINE_XENFV, 16, 1, NULL, NULL);
+	r.o.boot = "c";
+	r.o.boot_once = "a";
+	assert_int_equal(dev_rig_add(&r.m, "cmos", &d), 0);
+	assert_non_null(d);
+	assert_int_equal(cmos_rd(&r, 0x3d) | cmos_rd(&r, 0x38) << 8, 0x0001);
+	d->type->reset(d, RESET_POWER_ON); /* not a guest reset: once stays */
+	assert_int_equal(cmos_rd(&r, 0x3d), 0x01);
+	d->type->reset(d, RESET_SYSTEM);
+	assert_int_equal(cmos_rd(&r, 0x3d) | cmos_rd(&r, 0x38) << 8, 0x0002);
+	cmos_wr(&r, 0x3d, 0x03); /* the guest's own write stays over later resets */
+	d->type->reset(d, RESET_SYSTEM);
+	assert_int_equal(cmos_rd(&r, 0x3d), 0x03);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +328,7 @@ int main(void)
 		cmocka_unit_test(memory_bytes_above_4g),
 		cmocka_unit_test(cpus_equipment_century),
 		cmocka_unit_test(boot_order_bytes),
+		cmocka_unit_test(boot_once_until_first_reset),
 		cmocka_unit_test(bad_boot_order_is_an_error),
 		cmocka_unit_test(index_data_and_nmi_bit),
 		cmocka_unit_test(reset_keeps_contents),
