@@ -60,38 +60,44 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* A partial or unwanted file goes again (an add-fd fd is the caller's to keep). */
+static void drop(const char *path)
+{
+	if (strncmp(path, "/dev/fdset/", 11))
+		unlink(path);
+}
+
 int screendump_write(struct machine *m, const char *path, char *err, size_t errlen)
 {
 	struct display_surface s;
 	struct display_dirty d;
-	uint8_t *ppm;
-	size_t len;
+	uint8_t *ppm = NULL;
+	size_t len = 0;
 	int fd, ret;
 
-	if (!display_refresh(m, false, &s, &d)) {
+	if (!display_present(m)) {
 		snprintf(err, errlen, "There is no console to take a screendump from.");
 		return -ENODEV;
 	}
-	ret = screendump_ppm(&s, &ppm, &len);
-	if (ret) {
-		snprintf(err, errlen, ret == -EINVAL ? "no surface" : "out of memory");
-		return ret == -EINVAL ? -ENODATA : ret;
-	}
+	/* As QEMU: the file is opened before the picture is taken, so its errors come first. */
 	fd = fdset_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "failed to open file '%s': %s", path, strerror(errno));
-		free(ppm);
 		return ret;
 	}
-	ret = write_all(fd, ppm, len);
-	if (close(fd) && !ret)
-		ret = -errno;
-	free(ppm);
-	if (ret) {
+	(void)display_refresh(m, false, &s, &d);
+	ret = screendump_ppm(&s, &ppm, &len);
+	if (ret)
+		snprintf(err, errlen, ret == -EINVAL ? "no surface" : "out of memory");
+	else if ((ret = write_all(fd, ppm, len)))
 		snprintf(err, errlen, "failed to write file '%s': %s", path, strerror(-ret));
-		if (strncmp(path, "/dev/fdset/", 11))
-			unlink(path);
+	if (close(fd) && !ret) {
+		ret = -errno;
+		snprintf(err, errlen, "failed to write file '%s': %s", path, strerror(-ret));
 	}
-	return ret;
+	free(ppm);
+	if (ret)
+		drop(path);
+	return ret == -EINVAL ? -ENODATA : ret;
 }

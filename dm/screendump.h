@@ -20,8 +20,9 @@ __attribute__((warn_unused_result)) int screendump_ppm(const struct display_surf
 
 /*
  * Refresh m's display and write it to path ("/dev/fdset/N": an fd given with
- * add-fd). 0, or -errno with a message in err: -ENODEV no display, -ENODATA
- * nothing drawn yet, else the file's error (a partial file is removed).
+ * add-fd). 0, or -errno with a message in err: -ENODEV no display, the file's
+ * error (checked first, as QEMU does), -ENODATA nothing drawn yet (the file is
+ * removed again, as a partial one is).
  */
 __attribute__((warn_unused_result)) int screendump_write(struct machine *m, const char *path,
 							 char *err, size_t errlen);

@@ -275,6 +275,31 @@ def run(argv, cmds, tmp, tag, dump=None):
         m.close()
 
 
+ERROR_CASES = [
+    ("head-without-device", {"filename": "@TMP@/x.ppm", "head": 0}),
+    ("unknown-device", {"filename": "@TMP@/x.ppm", "device": "nosuch"}),
+    ("bad-format", {"filename": "@TMP@/x.ppm", "format": "bmp"}),
+    ("unwritable", {"filename": "/nonexistent/dir/x.ppm"}),
+    ("no-filename", {}),
+]
+
+
+def errors(qargv, hargv, tmp):
+    """The errors screendump answers, class and text, as QEMU's."""
+    for name, args in ERROR_CASES:
+        args = {k: (v.replace("@TMP@", tmp) if isinstance(v, str) else v) for k, v in args.items()}
+        got = []
+        for argv, tag in ((qargv, "q"), (hargv, "h")):
+            m = Machine(argv, tmp, tag)
+            try:
+                r = m.qmp.cmd("screendump", args)
+            finally:
+                m.close()
+            got.append(r.get("error", r))
+        check("vga-qemu:screendump-error:" + name, got[0] == got[1],
+              "QEMU %s, hvmdm %s" % (got[0], got[1]))
+
+
 def main():
     hvmdm = sys.argv[1]
     qemu = sys.argv[2] if len(sys.argv) > 2 else "qemu-system-x86_64"
@@ -292,6 +317,7 @@ def main():
         bad = [(c, w, g) for c, w, g in zip(cmds, want, got) if w != g]
         check("vga-qemu:registers", not bad and len(want) == len(got),
               "%d of %d answers differ, first: %s" % (len(bad), len(cmds), bad[:3]))
+        errors(qargv, hargv, tmp)
         for name, make in SCREENS.items():
             cmds = make()
             qf, hf = os.path.join(tmp, "q.ppm"), os.path.join(tmp, "h.ppm")
