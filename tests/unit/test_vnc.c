@@ -879,6 +879,28 @@ static void pointer_motion_change(void **state)
 	close(fd);
 }
 
+/* With a tablet the pointer motion change rectangle says "absolute" (x = 1). */
+static void pointer_motion_change_absolute(void **state)
+{
+	struct rect r[2];
+	int fd;
+
+	(void)state;
+	server_up_unix(false, true);
+	fd = open_client();
+	cli_encodings(fd, (const int32_t[]){ rfbEncodingRaw, RFB_ENC_QEMU_POINTER }, 2);
+	assert_int_equal(cli_update(fd, r, 2), 1);
+	assert_int_equal(r[0].enc, RFB_ENC_QEMU_POINTER);
+	assert_int_equal(r[0].x, 1);
+	assert_int_equal(r[0].w, 320);
+	assert_int_equal(r[0].h, 200);
+	cli_pointer(fd, 0, 160, 100);
+	assert_int_equal(nevs, 1);
+	assert_int_equal(evs[0].kind, 'a');
+	assert_int_equal(evs[0].a, 160u * 0x7fff / 320);
+	close(fd);
+}
+
 /* With a tablet: absolute, scaled to INPUT_ABS_MAX over the screen (QEMU scale_axis). */
 static void pointer_absolute_into_the_tablet(void **state)
 {
@@ -1465,6 +1487,7 @@ int main(void)
 		cmocka_unit_test_teardown(pointer_relative_into_the_mouse, teardown),
 		cmocka_unit_test_teardown(pointer_absolute_into_the_tablet, teardown),
 		cmocka_unit_test_teardown(pointer_motion_change, teardown),
+		cmocka_unit_test_teardown(pointer_motion_change_absolute, teardown),
 		cmocka_unit_test_teardown(password_authentication, teardown),
 		cmocka_unit_test_teardown(no_password_without_password_on, teardown),
 		cmocka_unit_test_teardown(idle_screen_backs_off, teardown),
