@@ -62,6 +62,12 @@
 #define VNC_TX_MIN (64u << 10)
 /* Messages handled per client per wake-up, so one client cannot hold the loop. */
 #define VNC_MSGS_PER_WAKE 64
+/*
+ * A reading client's events. Edge-triggered: a message that is not whole
+ * yet stays in the queue (only peeked), and must not wake the loop again
+ * until more of it arrives.
+ */
+#define VNC_READ_EVENTS (EPOLLIN | EPOLLRDHUP | EPOLLET)
 /* libvncserver's write and read timeouts (ms): a backstop never reached by design. */
 #define VNC_LIB_WAIT_MS 100
 
@@ -74,6 +80,7 @@ struct vnc_client {
 	uint64_t stall_since;  /* last time its output queue moved or had room */
 	int stall_outq;	       /* the queue's length then */
 	bool reading;	       /* EPOLLIN watched */
+	bool backlog;	       /* whole messages left after a wake-up's budget */
 	bool ext_key;	       /* QEMU extended key event enabled */
 	bool ptr_change;       /* QEMU pointer motion change enabled */
 	int ptr_abs_sent;      /* the pointer kind last announced (-1: none yet) */
@@ -465,40 +472,6 @@ static enum step step_input(struct vnc_client *vc, const char **why)
 	return STEP_DONE;
 }
 
-static void set_reading(struct vnc_client *vc, bool on)
-{
-	if (vc->reading == on)
-		return;
-	/* Not reading, still told when the client goes (its slot is freed at once). */
-	if (!loop_mod_fd(vc->vs->loop, vc->fd, on ? EPOLLIN | EPOLLRDHUP : EPOLLRDHUP))
-		vc->reading = on;
-}
-
-/* Read while the client's output has room (a reply may be written at any message). */
-static bool pump_input(struct vnc_client *vc)
-{
-	const char *why = NULL;
-
-	for (int i = 0; i < VNC_MSGS_PER_WAKE; i++) {
-		enum step s;
-
-		if (tx_room(vc) < VNC_TX_MIN) {
-			set_reading(vc, false);
-			vc->vs->st.deferred++;
-			return true;
-		}
-		s = step_input(vc, &why);
-		if (s == STEP_GONE) {
-			client_drop(vc, why);
-			return false;
-		}
-		if (s == STEP_WAIT)
-			break;
-	}
-	set_reading(vc, true);
-	return true;
-}
-
 /* The next frame in interval_ms (one-shot: every frame picks the next interval). */
 static void arm_timer(struct vnc_server *vs, bool on)
 {
@@ -529,6 +502,46 @@ static void next_interval(struct vnc_server *vs, bool changed)
 		vs->interval_ms += VNC_FRAME_IDLE_INC_MS;
 	else
 		vs->interval_ms = VNC_FRAME_IDLE_MAX_MS;
+}
+
+static void set_reading(struct vnc_client *vc, bool on)
+{
+	if (vc->reading == on)
+		return;
+	/* Not reading, still told when the client goes (its slot is freed at once). */
+	if (!loop_mod_fd(vc->vs->loop, vc->fd, on ? VNC_READ_EVENTS : EPOLLRDHUP))
+		vc->reading = on;
+}
+
+/* Read while the client's output has room (a reply may be written at any message). */
+static bool pump_input(struct vnc_client *vc)
+{
+	const char *why = NULL;
+
+	vc->backlog = true;
+	for (int i = 0; i < VNC_MSGS_PER_WAKE; i++) {
+		enum step s;
+
+		if (tx_room(vc) < VNC_TX_MIN) {
+			set_reading(vc, false);
+			vc->vs->st.deferred++;
+			return true;
+		}
+		s = step_input(vc, &why);
+		if (s == STEP_GONE) {
+			client_drop(vc, why);
+			return false;
+		}
+		if (s == STEP_WAIT) {
+			vc->backlog = false;
+			break;
+		}
+	}
+	/* The edge is spent: a backlog is taken up at the next frame. */
+	if (vc->backlog)
+		wake_frames(vc->vs);
+	set_reading(vc, true);
+	return true;
 }
 
 static void on_client_io(void *opaque, uint32_t events)
@@ -593,7 +606,7 @@ static void on_frame(void *opaque, uint32_t events)
 		/* a client waiting for room is looked at again soon */
 		if (!vc->reading)
 			vs->interval_ms = VNC_FRAME_MS;
-		if (!vc->reading && !pump_input(vc))
+		if ((!vc->reading || vc->backlog) && !pump_input(vc))
 			continue;
 		try_send(vc);
 	}
@@ -861,7 +874,7 @@ static void accept_one(struct vnc_server *vs, int fd, const struct sockaddr_stor
 	/* ServerInit then gives the mode the guest has now. */
 	refresh_screen(vs);
 	vc->cl = make_lib_client(vs, fd);
-	if (!vc->cl || loop_add_fd(vs->loop, fd, EPOLLIN | EPOLLRDHUP, on_client_io, vc)) {
+	if (!vc->cl || loop_add_fd(vs->loop, fd, VNC_READ_EVENTS, on_client_io, vc)) {
 		if (vc->cl) {
 			free_extensions(vc->cl);
 			rfbClientConnectionGone(vc->cl); /* closes fd */

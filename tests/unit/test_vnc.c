@@ -1038,6 +1038,32 @@ static void bad_clients_are_dropped(void **state)
 	server_down();
 }
 
+/*
+ * Half a message waits without waking the loop again (the fd is
+ * edge-triggered: a level-triggered one would spin on the unread bytes),
+ * and is handled when the rest comes.
+ */
+static void partial_message_does_not_spin(void **state)
+{
+	static const uint8_t key[8] = { RFB_KEY_EVENT, 1, 0, 0, 0, 0, 0, 'a' };
+	int fd, woken = 0;
+
+	(void)state;
+	server_up_unix(false, false);
+	fd = open_client();
+	pump(20);
+	cli_send(fd, key, 5);
+	/* (a frame tick may come in between: at most one wake-up for it) */
+	for (int i = 0; i < 10; i++)
+		woken += loop_iterate(M.loop, 0);
+	assert_true(woken <= 1);
+	assert_int_equal(nevs, 0);
+	cli_send(fd, key + 5, 3);
+	assert_int_equal(nevs, 1);
+	expect_key(0, 0x1c, true);
+	close(fd);
+}
+
 /* Cut text within the limit is read and dropped; the client goes on. */
 static void cut_text_is_consumed(void **state)
 {
@@ -1492,6 +1518,7 @@ int main(void)
 		cmocka_unit_test_teardown(no_password_without_password_on, teardown),
 		cmocka_unit_test_teardown(idle_screen_backs_off, teardown),
 		cmocka_unit_test_teardown(bad_clients_are_dropped, teardown),
+		cmocka_unit_test_teardown(partial_message_does_not_spin, teardown),
 		cmocka_unit_test_teardown(cut_text_is_consumed, teardown),
 		cmocka_unit_test_teardown(slow_reader_does_not_stall_others, teardown),
 		cmocka_unit_test_teardown(stalled_reader_is_dropped, teardown),
