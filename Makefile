@@ -323,6 +323,10 @@ $(BUILD)/bench/bench_ide: $(BUILD)/bench/bench_ide.o $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
 
+$(BUILD)/bench/bench_vga: $(BUILD)/bench/bench_vga.o $(BUILD)/libhvmdm.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)
+
 $(BUILD)/bench/bench_dispatch: $(BUILD)/bench/bench_dispatch.o $(BUILD)/libhvmdm.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libhvmdm.a $(HVMDM_LIBS)

@@ -16,6 +16,12 @@ if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_dispatch" >/d
 	"$BUILD/bench/bench_dispatch" || echo "   (bench_dispatch exited $?)"
 fi
 
+# The std VGA display path (bench/bench_vga.c): full frame, 1 % dirty, static screen, memcpy.
+if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_vga" >/dev/null 2>&1; then
+	echo "== VGA render (in-process)"
+	"$BUILD/bench/bench_vga" || echo "   (bench_vga exited $?)"
+fi
+
 # ioreq round trips through dm/xen against the simulated hypervisor, and the
 # instructions hvmdm spends per request (bench/bench_xensim.c).
 if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_xensim" >/dev/null 2>&1; then
