@@ -22,6 +22,11 @@ if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_vga" >/dev/nu
 	"$BUILD/bench/bench_vga" || echo "   (bench_vga exited $?)"
 fi
 
+# The Cirrus BitBLT engine beside memset/memcpy of the same bytes (bench/bench_cirrus_blt.c).
+if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_cirrus_blt" >/dev/null 2>&1; then
+	"$BUILD/bench/bench_cirrus_blt" || echo "   (bench_cirrus_blt exited $?)"
+fi
+
 # ioreq round trips through dm/xen against the simulated hypervisor, and the
 # instructions hvmdm spends per request (bench/bench_xensim.c).
 if make --no-print-directory -s BUILD="$BUILD" "$BUILD/bench/bench_xensim" >/dev/null 2>&1; then

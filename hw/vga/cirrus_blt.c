@@ -150,6 +150,52 @@ static void put_transp(const struct blt_ctx *x, uint32_t a, uint32_t s, unsigned
 
 /* ---- the operations, each over width bytes x height lines from dst ---- */
 
+/*
+ * A line of a byte copy whose source and destination both lie in VRAM
+ * without wrapping at the top of the decoded 4 MiB (or below 0 backwards):
+ * the same bytes, in the same order (overlaps smear as on the chip and in
+ * QEMU), through plain pointers instead of one reduced address per byte.
+ */
+static bool row_inside(const struct blt_ctx *x, uint32_t dst, uint32_t src, int32_t w, bool back)
+{
+	uint32_t end = x->v->mask + 1, d = dst & x->v->mask, s = src & x->v->mask;
+
+	if (x->cpu_src)
+		return false;
+	if (back)
+		return d + 1 >= (uint32_t)w && s + 1 >= (uint32_t)w;
+	return d + (uint32_t)w <= end && s + (uint32_t)w <= end;
+}
+
+static void row_rop(uint8_t *d, const uint8_t *s, int32_t w, int32_t step, uint8_t rop)
+{
+	if (rop == SRC_INDEX) {
+		for (int32_t i = 0; i < w; i++, d += step, s += step)
+			*d = *s;
+		return;
+	}
+	for (int32_t i = 0; i < w; i++, d += step, s += step)
+		*d = (uint8_t)rop_apply(rop, *d, *s);
+}
+
+/* A fill line inside VRAM with ROP source: each pixel stored at the address put_pixel
+ * would use (16/32 bpp aligned down), without the per-byte reduction. */
+static bool fill_row_fast(const struct blt_ctx *x, uint32_t dst, int32_t w, unsigned d)
+{
+	uint32_t a = dst & x->v->mask, col = x->b->fgcol;
+	uint8_t *base = x->v->base;
+
+	if (x->b->rop != SRC_INDEX || a + (uint32_t)w + 3 > x->v->mask + 1)
+		return false;
+	if (d == 1) {
+		memset(base + a, (uint8_t)col, (size_t)w);
+		return true;
+	}
+	for (int32_t i = 0; i < w; i += d)
+		store_le(base + (d == 3 ? a + (uint32_t)i : (a + (uint32_t)i) & ~(d - 1u)), d, col);
+	return true;
+}
+
 static void op_copy(const struct blt_ctx *x, uint32_t dst, uint32_t src, int32_t dpitch,
 		    int32_t spitch, int32_t w, int32_t h)
 {
@@ -170,6 +216,12 @@ static void op_copy(const struct blt_ctx *x, uint32_t dst, uint32_t src, int32_t
 		spitch += w;
 	}
 	for (int32_t y = 0; y < h; y++) {
+		if (b->op == CIRRUS_OP_COPY && row_inside(x, dst, src, w, b->backwards)) {
+			row_rop(vram_at(x->v, dst), vram_at(x->v, src), w, step, b->rop);
+			dst += (uint32_t)(step * w) + (uint32_t)dpitch;
+			src += (uint32_t)(step * w) + (uint32_t)spitch;
+			continue;
+		}
 		for (int32_t i = 0; i < w; i += n) {
 			uint32_t s = src_n(x, src - adj, n);
 
@@ -192,9 +244,12 @@ static void op_fill(const struct blt_ctx *x, uint32_t dst, int32_t dpitch, int32
 {
 	unsigned d = x->b->pixelwidth;
 
-	for (int32_t y = 0; y < h; y++, dst += (uint32_t)dpitch)
+	for (int32_t y = 0; y < h; y++, dst += (uint32_t)dpitch) {
+		if (fill_row_fast(x, dst, w, d))
+			continue;
 		for (int32_t i = 0; i < w; i += d)
 			put_pixel(x, dst + (uint32_t)i, x->b->fgcol, d);
+	}
 }
 
 /* 8x8 pixel pattern: 8, 16 or 32 bytes a row (24 bpp rows are 32 bytes, 8 pixels of 3). */
