@@ -114,8 +114,7 @@ HW_SRCS := \
 	hw/vga/cirrus_cursor.c \
 	hw/vga/cirrus_vga.c \
 	hw/vga/bochs_vbe.c \
-	hw/vga/stdvga.c \
-	hw/pci/option_rom.c
+	hw/vga/stdvga.c
 
 # Backends and services (chardev, block, qmp, ...).
 BACKEND_SRCS := \

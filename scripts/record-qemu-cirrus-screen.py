@@ -99,16 +99,16 @@ def blits():
     return c
 
 
-# QEMU 7.2 quirk, left out: in a 16, 24 or 32 bpp mode with no hardware cursor
-# (SR12 bit 0, QEMU's force_shadow) vga_draw_graphic shares its surface with
-# VRAM, so the screendump ignores line compare and pixman converts 5-6-5 with
-# the low bits replicated (0x08a200 where QEMU's own line drawing, and ours,
-# give 0x08a000). The cases keep line compare past the screen, and 16 bpp
-# appears with a cursor shown (drawn line by line, as we draw).
+# QEMU 7.2 quirk: in a 16, 24 or 32 bpp mode with no hardware cursor (SR12
+# bit 0, QEMU's force_shadow) vga_draw_graphic shares its surface with VRAM,
+# so the screendump widens 5-6-5 components by repeating their top bits (the
+# renderer's widen16 does the same) and ignores line compare (which we do
+# not copy): the cases keep line compare past the screen in those modes.
 CASES = [
     ("8 bpp", mode(0x01, 0x00, 1), 640 * 480),
     ("8 bpp, line compare at 255", mode(0x01, 0x00, 1, lc=255), 640 * 480),
     ("15 bpp", mode(0x07, 0x00, 2), 640 * 480 * 2),
+    ("16 bpp, shared with QEMU's display", mode(0x07, 0x01, 2), 640 * 480 * 2),
     ("24 bpp", mode(0x05, 0x00, 3), 640 * 480 * 3),
     ("32 bpp", mode(0x09, 0x00, 4), 640 * 480 * 4),
     ("32 bpp, start address 0x10040, 64x64 cursor", mode(0x09, 0x00, 4, 0x10040, (100, 50, 1)),

@@ -401,6 +401,9 @@ static bool cl_scanout(struct vga_adapter *a, struct vga_scanout *so)
 		.start = cirrus_start_addr(c) * 4, /* QEMU's vga_draw_graphic: start_addr * 4 */
 		.line_offset = cirrus_line_offset(c),
 		.line_compare = cirrus_line_compare(c),
+		/* QEMU shares a 16 bpp frame with its display unless the cursor is drawn over
+		 * it (force_shadow): then its screendump widens the components */
+		.widen16 = !(c->sr[CIRRUS_SR_CURSOR] & CIRRUS_SR12_SHOW),
 	};
 	cirrus_resolution(c, &so->width, &so->height);
 	return true;

@@ -34,8 +34,8 @@
 #include "dm/log.h"
 #include "dm/machine.h"
 #include "dm/state.h"
-#include "hw/pci/option_rom.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pci_rom.h"
 #include "hw/vga/cirrus_cursor.h"
 #include "hw/vga/cirrus_mem.h"
 #include "hw/vga/vga_adapter.h"
@@ -47,7 +47,7 @@ struct cirrus_vga {
 	struct pci_func pci;
 	struct vga_adapter vga;
 	struct cirrus_chip chip;
-	struct option_rom rom;
+	struct pci_rom rom;
 	struct region lfb, mmio;
 	bool lfb_mapped; /* BAR0 decoded, at lfb_gpa */
 	uint64_t lfb_gpa;
@@ -229,8 +229,8 @@ static int cirrus_vga_init(struct dm_dev *dev)
 	pci_func_init(&cv->pci, dev->m, devfn, &cirrus_id, &cl_pci_ops, cv, dev->name);
 	r = cl_bars(cv);
 	if (!r)
-		r = option_rom_attach(&cv->rom, &cv->pci, dev->name, dev_prop_str(dev, "romfile"),
-				      "seabios");
+		r = pci_rom_load(&cv->pci, &cv->rom, dev_prop_str(dev, "romfile"), "seabios",
+				 dev->name);
 	if (!r)
 		r = vga_adapter_map_legacy(&cv->vga);
 	if (!r)
@@ -258,7 +258,7 @@ static void cirrus_vga_fini(struct dm_dev *dev)
 	if (cv->pci.m)
 		pci_func_detach(&cv->pci);
 	vga_adapter_fini(&cv->vga);
-	option_rom_free(&cv->rom);
+	pci_rom_free(&cv->rom);
 }
 
 /* ---------------------------------------------------------------- state */
