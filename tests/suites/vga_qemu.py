@@ -317,6 +317,15 @@ def main():
         bad = [(c, w, g) for c, w, g in zip(cmds, want, got) if w != g]
         check("vga-qemu:registers", not bad and len(want) == len(got),
               "%d of %d answers differ, first: %s" % (len(bad), len(cmds), bad[:3]))
+        # -vga std: the same adapter at the same slot as QEMU's (00:02.0 on pc)
+        vq = [a for a in qargv if a not in ("-device", "VGA,edid=off")] + ["-vga", "std",
+                                                                           "-global", "VGA.edid=off"]
+        vh = [a for a in hargv if a not in ("-device", "VGA")] + ["-vga", "std"]
+        cmds = [c for d in (2, 3) for c in ("outl 0xcf8 0x%08x" % (0x80000000 | d << 11), "inl 0xcfc")]
+        want, _ = run(vq, cmds, tmp, "q")
+        got, _ = run(vh, cmds, tmp, "h")
+        check("vga-qemu:vga-std-option", want == got and want[1] == "OK 0x11111234",
+              "QEMU %s, hvmdm %s" % (want, got))
         errors(qargv, hargv, tmp)
         for name, make in SCREENS.items():
             cmds = make()
