@@ -96,6 +96,10 @@ HW_SRCS := \
 	hw/isa/serial.c \
 	hw/isa/i8042.c \
 	hw/isa/ps2.c \
+	hw/usb/usb_core.c \
+	hw/usb/usb_desc.c \
+	hw/usb/hid.c \
+	hw/usb/uhci.c \
 	hw/fw_cfg/fw_cfg.c \
 	hw/fw_cfg/linux_boot.c \
 	hw/net/e1000.c \
@@ -217,6 +221,7 @@ UNIT_TESTS := \
 	vga_regs \
 	vga_mem \
 	vga_text \
+	usb \
 	cirrus_regs \
 	cirrus_blt \
 	cirrus_mem \
@@ -236,6 +241,7 @@ unit_extra_xen_mapcache := $(XEN_SRCS) $(XENSIM_SRCS) dm/machine.c
 unit_extra_i440fx := tests/golden/golden.c
 # The PIIX4 PM and Xen platform tests compare with the golden config dumps (dev_rig.h).
 unit_extra_piix4_pm := tests/golden/golden.c
+unit_extra_usb := tests/golden/golden.c dm/machine.c
 unit_extra_xen_platform := tests/golden/golden.c
 unit_extra_e1000 := tests/golden/golden.c
 unit_extra_rtl8139 := tests/golden/golden.c

@@ -14,6 +14,7 @@
 	X(i440fx)                       \
 	X(piix3)                        \
 	X(piix3_ide)                    \
+	X(piix3_usb_uhci)               \
 	X(piix4_pm)                     \
 	/* ISA */                       \
 	X(port92)                       \
@@ -30,7 +31,10 @@
 	X(e1000)                        \
 	X(rtl8139)                      \
 	X(stdvga)                       \
-	/* USB */
+	/* USB */                       \
+	X(usb_tablet)                   \
+	X(usb_mouse)                    \
+	X(usb_kbd)
 
 #define DECLARE(name) extern const struct dev_type name##_type;
 DEVICE_TYPES(DECLARE)
