@@ -129,6 +129,7 @@ BACKEND_SRCS := \
 	dm/drive.c \
 	dm/blockdev.c \
 	dm/fdset.c \
+	dm/state_file.c \
 	dm/qmp.c \
 	dm/qmp_cmds.c \
 	dm/qmp_screendump.c \
@@ -148,7 +149,8 @@ SIM_SRCS := \
 	dm/sim/qtest.c \
 	dm/sim/qtest_log.c \
 	dm/sim/qtest_failfast.c \
-	dm/sim/demo.c
+	dm/sim/demo.c \
+	dm/sim/sim_state.c
 
 # The Xen platform: the only code that includes Xen headers.
 XEN_SRCS := \

@@ -837,6 +837,7 @@ static int opt_standalone(struct cmdline_ctx *c, const char *arg)
  * build does not have: refused by name with the reason, never dropped.
  */
 static int opt_unsupported(struct cmdline_ctx *c, const char *arg);
+static int opt_incoming(struct cmdline_ctx *c, const char *arg);
 static const struct opt_desc *find_opt(const char *name);
 
 /* ---------------------------------------------------------------- the table */
@@ -906,9 +907,8 @@ static const struct opt_desc opt_table[] = {
 	  "the same as -chroot and -runas" },
 	{ "sandbox", true, opt_sandbox, OPT_QEMU, "on|off",
 	  "seccomp allow-list after set-up (a forbidden call kills the process)" },
-	{ "incoming", true, opt_unsupported, OPT_REJECTED, "fd:N",
-	  "restoring device state (save/restore is not in this build; xen-save-devices-state "
-	  "answers an error too)" },
+	{ "incoming", true, opt_incoming, OPT_QEMU, "fd:N",
+	  "restore the device state xen-save-devices-state wrote (standalone platform only)" },
 	{ "kernel", true, opt_kernel, OPT_QEMU, "FILE",
 	  "direct kernel boot of a bzImage through fw_cfg" },
 	{ "initrd", true, opt_initrd, OPT_QEMU, "FILE", "initial ramdisk (needs -kernel)" },
@@ -922,6 +922,19 @@ static const struct opt_desc opt_table[] = {
 	{ "d", true, opt_d, OPT_QEMU, "CAT[,CAT...]", "log categories (-d help)" },
 	{ "D", true, opt_D, OPT_QEMU, "FILE", "log to FILE instead of stderr" },
 };
+
+/* -incoming fd:N: an inherited fd of the saved state (libxl's restore). */
+static int opt_incoming(struct cmdline_ctx *c, const char *arg)
+{
+	unsigned long long v;
+
+	if (strncmp(arg, "fd:", 3) || qopts_parse_u64(arg + 3, &v) || v > 65535)
+		return opt_error(c, "'%s': only fd:N is supported", arg);
+	keep_fd(c, arg + 3);
+	c->ro->incoming = arg;
+	c->ro->incoming_fd = (int)v;
+	return 0;
+}
 
 static int opt_unsupported(struct cmdline_ctx *c, const char *arg)
 {
@@ -1009,6 +1022,11 @@ static int check_combination(struct cmdline_ctx *c)
 	c->opt = "-xen-domid-restrict";
 	if (c->ro->xen_restrict && !c->mo->domid)
 		return opt_error(c, "needs -xen-domid");
+	c->opt = "-incoming";
+	if (c->ro->incoming && !c->ro->replay && !c->ro->qtest)
+		return opt_error(
+		    c, "restoring device state under Xen is not in this build yet: "
+		       "save/restore runs on the standalone platform (-accel qtest, --replay)");
 	c->opt = "--standalone";
 	if (c->ro->standalone && (c->ro->replay || c->ro->qtest))
 		return opt_error(c, "cannot be combined with --replay or -qtest");

@@ -46,6 +46,8 @@ struct run_opts {
 	const char *runas;	/* -runas USER|UID:GID / -run-with user=... */
 	bool sandbox;		/* -sandbox on (implied by -xen-domid-restrict) */
 	bool standalone;	/* --standalone: a Xen command line on the sim platform */
+	const char *incoming;	/* -incoming fd:N (the standalone platform only, so far) */
+	int incoming_fd;	/* its N */
 	const char *keymap;	/* -k LANG (the VNC server's, when there is one) */
 	/* fds named on the command line, kept by sandbox_close_inherited_fds */
 	int keep_fds[8];

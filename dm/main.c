@@ -33,6 +33,9 @@
 #include "dm/sim/qtest.h"
 #include "dm/sim/qtest_failfast.h"
 #include "dm/sim/qtest_log.h"
+#include "dm/sim/sim_state.h"
+#include "dm/state.h"
+#include "dm/state_file.h"
 #include "dm/sim/sim.h"
 #include "dm/vnc.h"
 #include "dm/vnc_opts.h"
@@ -145,6 +148,37 @@ static void sim_on_signal(void *opaque, int signo)
 	loop_quit(s->m.loop, 0);
 }
 
+/*
+ * -incoming fd:N on the standalone platform: the clock the stream was saved
+ * at first (the load re-arms timers relative to it), then the two-phase
+ * load of every section. 0, or -1 with the reason printed: exit 1.
+ */
+static int sim_incoming(struct sim *s, int fd)
+{
+	uint8_t *buf;
+	size_t len;
+	uint64_t clock;
+	int ret;
+
+	if (dm_state_read_fd(fd, &buf, &len)) {
+		fprintf(stderr, "hvmdm: -incoming fd:%d: cannot read the device state\n", fd);
+		return -1;
+	}
+	ret = sim_state_peek_clock(buf, len, &clock);
+	if (!ret) {
+		loop_clock_set(s->m.loop, clock);
+		ret = dm_state_load(&s->m, buf, len);
+	}
+	free(buf);
+	if (ret) {
+		fprintf(stderr,
+			"hvmdm: -incoming fd:%d: the device state was refused (see above)\n", fd);
+		return -1;
+	}
+	dm_info("state", "%zu bytes of device state loaded from fd %d", len, fd);
+	return 0;
+}
+
 /* Build the standalone machine and its monitors; 0 or 1 (message printed). */
 static int sim_setup(struct sim *s, struct machine_opts *mo, const struct run_opts *ro,
 		     struct qmp_server **q)
@@ -156,6 +190,10 @@ static int sim_setup(struct sim *s, struct machine_opts *mo, const struct run_op
 			mo->kind == MACHINE_PC	   ? "pc"
 			: mo->kind == MACHINE_NONE ? "none"
 						   : "xenfv");
+		return 1;
+	}
+	if (sim_state_attach(s) || (ro->incoming && sim_incoming(s, ro->incoming_fd))) {
+		sim_fini(s);
 		return 1;
 	}
 	if (loop_watch_signals(s->m.loop, sim_on_signal, s)) {

@@ -24,6 +24,7 @@
 #include "dm/net.h"
 #include "dm/qmp_int.h"
 #include "dm/sandbox.h"
+#include "dm/state_file.h"
 #include "hw/ide/ide.h"
 
 int arg_string(json_t *args, const char *name, bool required, const char **out, struct dm_error *e)
@@ -297,17 +298,43 @@ static int cmd_xen_set_global_dirty_log(struct qmp_conn *c, json_t *args, json_t
 	return 0;
 }
 
-static int cmd_xen_devices_state(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
+/*
+ * As QEMU 7.2's qmp_xen_save_devices_state: a running guest is not refused
+ * (QEMU stops it for the save and starts it again; here every device is
+ * already quiet between two requests), an open failure is "Unable to open
+ * PATH: ERRNO", any other failure QERR_IO_ERROR. live only matters to
+ * QEMU's block-layer locks.
+ */
+static int cmd_xen_save_devices_state(struct qmp_conn *c, json_t *args, json_t **ret,
+				      struct dm_error *e)
 {
 	const char *file;
-	bool live = false;
+	bool live = true;
+	int err;
 
-	(void)c;
 	(void)ret;
 	if (arg_string(args, "filename", true, &file, e) || arg_bool(args, "live", false, &live, e))
 		return -1;
+	err = dm_state_save_path(M(c), file);
+	if (err == -ENOENT || err == -EACCES || err == -EPERM || err == -EISDIR ||
+	    err == -ENOTDIR || err == -EBADF || err == -EROFS)
+		return dm_fail(e, "GenericError", "Unable to open %s: %s", file, strerror(-err));
+	if (err)
+		return dm_fail(e, "GenericError", "An IO error has occurred");
+	return 0;
+}
+
+static int cmd_xen_load_devices_state(struct qmp_conn *c, json_t *args, json_t **ret,
+				      struct dm_error *e)
+{
+	const char *file;
+
+	(void)c;
+	(void)ret;
+	if (arg_string(args, "filename", true, &file, e))
+		return -1;
 	return dm_fail(e, "GenericError",
-		       "hvmdm does not save or restore device state in this version");
+		       "hvmdm loads device state only at start-up (-incoming fd:N)");
 }
 
 static int cmd_add_fd(struct qmp_conn *c, json_t *args, json_t **ret, struct dm_error *e)
@@ -644,8 +671,8 @@ const struct qmp_cmd qmp_cmds[] = {
 	{ "query-command-line-options", cmd_query_cmdline_options },
 	{ "query-cpus-fast", cmd_query_cpus_fast },
 	{ "xen-set-global-dirty-log", cmd_xen_set_global_dirty_log },
-	{ "xen-save-devices-state", cmd_xen_devices_state },
-	{ "xen-load-devices-state", cmd_xen_devices_state },
+	{ "xen-save-devices-state", cmd_xen_save_devices_state },
+	{ "xen-load-devices-state", cmd_xen_load_devices_state },
 	{ "add-fd", cmd_add_fd },
 	{ "remove-fd", cmd_remove_fd },
 	{ "query-fdsets", cmd_query_fdsets },

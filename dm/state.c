@@ -258,7 +258,7 @@ int snap_get_u64(struct snap_rd *r, const char *name, uint64_t *v)
 	return rd_int(r, name, 8, v);
 }
 
-int snap_get_bytes(struct snap_rd *r, const char *name, void *data, size_t len)
+int snap_get_bytes_ref(struct snap_rd *r, const char *name, const uint8_t **data, size_t len)
 {
 	const uint8_t *p;
 	uint64_t n;
@@ -268,6 +268,16 @@ int snap_get_bytes(struct snap_rd *r, const char *name, void *data, size_t len)
 		r->err = -EINVAL;
 		return -EINVAL;
 	}
+	*data = p;
+	return 0;
+}
+
+int snap_get_bytes(struct snap_rd *r, const char *name, void *data, size_t len)
+{
+	const uint8_t *p;
+
+	if (snap_get_bytes_ref(r, name, &p, len))
+		return -EINVAL;
 	memcpy(data, p, len);
 	return 0;
 }

@@ -67,6 +67,13 @@ __attribute__((warn_unused_result)) int snap_get_u64(struct snap_rd *r, const ch
 /* The field must hold exactly len bytes. */
 __attribute__((warn_unused_result)) int snap_get_bytes(struct snap_rd *r, const char *name,
 						       void *data, size_t len);
+/*
+ * A bytes field of exactly len bytes, not copied: *data points into the
+ * stream, valid as long as the buffer given to dm_state_load (a post_load
+ * may copy from it; guest RAM is too large for a scratch copy).
+ */
+__attribute__((warn_unused_result)) int snap_get_bytes_ref(struct snap_rd *r, const char *name,
+							   const uint8_t **data, size_t len);
 
 /*
  * The whole machine: one section per device with a save op, in creation
