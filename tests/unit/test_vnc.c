@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -218,6 +219,24 @@ static int cli_connect(void)
 	return fd;
 }
 
+/*
+ * How long a client waits for the server before the test fails. The server
+ * runs on the loop's real clock (its refresh backs off up to 3 s on an idle
+ * screen), and a count of loop iterations is no measure of time: an
+ * iteration returns at once while other fds are ready. So the bound is a
+ * generous deadline, a hang guard only: a correct server answers well
+ * before it, however loaded the machine.
+ */
+#define CLI_WAIT_S 60.0
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void cli_send(int fd, const void *b, size_t n)
 {
 	assert_int_equal(send(fd, b, n, MSG_NOSIGNAL), (ssize_t)n);
@@ -229,7 +248,7 @@ static bool cli_recv(int fd, void *buf, size_t n)
 {
 	uint8_t *p = buf;
 
-	for (int tries = 0; n && tries < 5000; tries++) {
+	for (double end = now_s() + CLI_WAIT_S; n && now_s() < end;) {
 		ssize_t r = recv(fd, p, n, MSG_DONTWAIT);
 
 		if (r == 0)
@@ -253,7 +272,7 @@ static bool cli_closed(int fd)
 {
 	uint8_t b[4096];
 
-	for (int tries = 0; tries < 5000; tries++) {
+	for (double end = now_s() + CLI_WAIT_S; now_s() < end;) {
 		ssize_t r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
 
 		if (r == 0 || (r < 0 && errno == ECONNRESET))
