@@ -168,12 +168,16 @@ def compare_runs(serial_a, serial_b, na, nb):
     sa, sb = sections(serial_a), sections(serial_b)
     missing = ["%s has no %s dump" % (n, s) for n, secs in ((na, sa), (nb, sb))
                for s in ("pci", "ioports", "iomem", "interrupts") if s not in secs]
-    diffs = compare_pci(configs(sa.get("pci")), configs(sb.get("pci")), na, nb)
+    # a dump one side lacks is that note only, not a difference per line
+    both = {s for s in sa if s in sb}
+    diffs = compare_pci(configs(sa["pci"]), configs(sb["pci"]), na, nb) if "pci" in both else []
     for s in ("ioports", "iomem"):
-        diffs += compare_lines(s, resource_lines(sa.get(s)), resource_lines(sb.get(s)), na, nb)
-    diffs += compare_lines("interrupts", interrupt_lines(sa.get("interrupts")),
-                           interrupt_lines(sb.get("interrupts")), na, nb)
-    if "dmi" in sa or "dmi" in sb:
+        if s in both:
+            diffs += compare_lines(s, resource_lines(sa[s]), resource_lines(sb[s]), na, nb)
+    if "interrupts" in both:
+        diffs += compare_lines("interrupts", interrupt_lines(sa["interrupts"]),
+                               interrupt_lines(sb["interrupts"]), na, nb)
+    if "dmi" in both:
         diffs += compare_lines("dmi", (sa.get("dmi") or "").splitlines(),
                                (sb.get("dmi") or "").splitlines(), na, nb)
     return diffs, missing
