@@ -798,7 +798,8 @@ static void uhci_post_load(struct dm_dev *dev)
 	if (!s->timer_ready)
 		return;
 	timer_del(&s->frame_timer);
-	if (s->frame_left != UINT64_MAX && (s->cmd & UHCI_CMD_RS)) {
+	/* Armed as it was saved (a tick after RS was cleared only halts), so a save repeats. */
+	if (s->frame_left != UINT64_MAX) {
 		s->expire = loop_now(s->m->loop) + s->frame_left;
 		timer_mod(&s->frame_timer, s->expire);
 	}

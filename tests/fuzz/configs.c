@@ -122,6 +122,26 @@ static const char *const stdvga_init[] = {
 	NULL,
 };
 
+/*
+ * UHCI (BAR4 at 0xc020, after the IDE function's 16 bytes): port 1 reset and
+ * enabled, a frame list at 0x10000 whose first 8 entries link the QH at 0x11000
+ * (element: the TD at 0x12000), running; the fuzzer writes the schedule.
+ */
+static const char *const usb_init[] = {
+	"pcicfg w 0000:00:01.3 0x40 4 0xb001",
+	"pcicfg w 0000:00:01.3 0x80 1 0x1",
+	"outw 0xc030 0x0200",
+	"outw 0xc030 0x0000",
+	"outw 0xc030 0x000e",
+	"write 0x10000 32 0x0210010002100100021001000210010002100100021001000210010002100100",
+	"writel 0x11000 0x1",
+	"writel 0x11004 0x12000",
+	"outl 0xc028 0x10000",
+	"outw 0xc024 0x000f",
+	"outw 0xc020 0x0001",
+	NULL,
+};
+
 const struct fuzz_config fuzz_configs[] = {
 	{
 	    .name = "chipset",
@@ -187,6 +207,14 @@ const struct fuzz_config fuzz_configs[] = {
 	    .argv = "-machine xenfv -nodefaults -m 16 -serial null "
 		    "-device VGA,vgamem_mb=4,romfile=",
 	    .init = stdvga_init,
+	},
+	{
+	    .name = "usb",
+	    .help = "the chipset with -usb: PIIX3 UHCI at 00:01.2, a usb-tablet and a usb-kbd "
+		    "on its ports, the schedule running",
+	    .argv = "-machine xenfv -nodefaults -m 16 -serial null -usb -usbdevice tablet "
+		    "-device usb-kbd,bus=usb-bus.0,port=2",
+	    .init = usb_init,
 	},
 	{ .name = NULL },
 };
