@@ -22,12 +22,16 @@
 #define SIM_STATE_KEY	  "sim-platform"
 #define SIM_STATE_VERSION 1
 #define SNAP_HDR_LEN	  12 /* "HVMDMSTA" u32 format */
+/* A saved RAM page: u32 page number then its 4 KiB. */
+#define PAGE_SIZE_B 4096u
+#define PAGE_REC    (4 + PAGE_SIZE_B)
 
 struct sim_plat {
 	struct sim *s;
 	/* Decoded by load, applied by post_load. */
 	uint64_t clock;
-	const uint8_t *ram; /* into the stream being loaded */
+	const uint8_t *ram; /* nr_pages page records, into the stream being loaded */
+	uint32_t nr_pages;
 	bool isa_level[SIM_NR_IRQS];
 	uint8_t intx[256];
 	uint32_t link_count[4];
@@ -64,6 +68,73 @@ static int bools_get(struct snap_rd *r, const char *name, bool *v, size_t n)
 	return 0;
 }
 
+static bool page_is_zero(const uint8_t *p)
+{
+	for (unsigned i = 0; i < PAGE_SIZE_B; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Only the pages that are not all zero (most of a trace's RAM): the stream stays small. */
+static int ram_put(struct snap_wr *w, struct sim *s)
+{
+	uint64_t pages = s->ram.size / PAGE_SIZE_B;
+	uint32_t n = 0;
+	uint8_t *rec;
+	int ret;
+
+	for (uint64_t i = 0; i < pages; i++)
+		n += !page_is_zero(s->ram.buf + i * PAGE_SIZE_B);
+	rec = malloc(n ? (size_t)n * PAGE_REC : 1);
+	if (!rec) {
+		if (!w->err)
+			w->err = -ENOMEM;
+		return w->err;
+	}
+	n = 0;
+	for (uint64_t i = 0; i < pages; i++) {
+		const uint8_t *pg = s->ram.buf + i * PAGE_SIZE_B;
+		uint8_t *r = rec + (size_t)n * PAGE_REC;
+
+		if (page_is_zero(pg))
+			continue;
+		for (unsigned b = 0; b < 4; b++)
+			r[b] = (uint8_t)(i >> (8 * b));
+		memcpy(r + 4, pg, PAGE_SIZE_B);
+		n++;
+	}
+	snap_u32(w, "ram_pages", n);
+	ret = snap_bytes(w, "ram", rec, (size_t)n * PAGE_REC);
+	free(rec);
+	return ret;
+}
+
+static uint64_t rec_pfn(const uint8_t *rec)
+{
+	return (uint64_t)rec[0] | (uint64_t)rec[1] << 8 | (uint64_t)rec[2] << 16 |
+	       (uint64_t)rec[3] << 24;
+}
+
+/* The records must name pages of this RAM in strictly ascending order. */
+static int ram_check(const uint8_t *rec, uint32_t n, uint64_t pages)
+{
+	uint64_t prev = 0;
+
+	for (uint32_t i = 0; i < n; i++, rec += PAGE_REC) {
+		uint64_t pfn = rec_pfn(rec);
+
+		if (pfn >= pages || (i && pfn <= prev)) {
+			dm_err("state", SIM_STATE_KEY ": ram page record %u names page %llu (%s)",
+			       i, (unsigned long long)pfn,
+			       pfn >= pages ? "beyond the RAM" : "out of order");
+			return -EINVAL;
+		}
+		prev = pfn;
+	}
+	return 0;
+}
+
 static int sim_plat_save(struct dm_dev *dev, struct snap_wr *w)
 {
 	struct sim *s = ((struct sim_plat *)dev->state)->s;
@@ -73,7 +144,7 @@ static int sim_plat_save(struct dm_dev *dev, struct snap_wr *w)
 	/* The clock first: sim_state_peek_clock reads it before the load. */
 	snap_u64(w, "clock", loop_now(s->m.loop));
 	snap_u64(w, "ram_size", s->ram.size);
-	snap_bytes(w, "ram", s->ram.buf, s->ram.size);
+	ram_put(w, s);
 	bools_put(w, "isa_level", s->isa_level, SIM_NR_IRQS);
 	snap_bytes(w, "intx", s->intx, sizeof(s->intx));
 	for (unsigned i = 0; i < 4; i++) {
@@ -109,7 +180,15 @@ static int sim_plat_load(struct dm_dev *dev, struct snap_rd *r, uint32_t version
 		       (unsigned long long)ram_size, (unsigned long long)s->ram.size);
 		return -EINVAL;
 	}
-	if (snap_get_bytes_ref(r, "ram", &p->ram, s->ram.size) ||
+	if (snap_get_u32(r, "ram_pages", &p->nr_pages))
+		return -EINVAL;
+	if (p->nr_pages > s->ram.size / PAGE_SIZE_B) {
+		dm_err("state", SIM_STATE_KEY ": ram_pages %u is more than the RAM has",
+		       p->nr_pages);
+		return -EINVAL;
+	}
+	if (snap_get_bytes_ref(r, "ram", &p->ram, (size_t)p->nr_pages * PAGE_REC) ||
+	    ram_check(p->ram, p->nr_pages, s->ram.size / PAGE_SIZE_B) ||
 	    bools_get(r, "isa_level", p->isa_level, SIM_NR_IRQS) ||
 	    snap_get_bytes(r, "intx", p->intx, sizeof(p->intx)))
 		return -EINVAL;
@@ -160,7 +239,13 @@ static void sim_plat_post_load(struct dm_dev *dev)
 
 	if (p->clock > loop_now(s->m.loop))
 		loop_clock_set(s->m.loop, p->clock);
-	memcpy(s->ram.buf, p->ram, s->ram.size);
+	memset(s->ram.buf, 0, s->ram.size);
+	for (uint32_t i = 0; i < p->nr_pages; i++) {
+		const uint8_t *rec = p->ram + (size_t)i * PAGE_REC;
+		uint64_t pfn = rec_pfn(rec);
+
+		memcpy(s->ram.buf + pfn * PAGE_SIZE_B, rec + 4, PAGE_SIZE_B);
+	}
 	p->ram = NULL;
 	memcpy(s->isa_level, p->isa_level, sizeof(s->isa_level));
 	memcpy(s->intx, p->intx, sizeof(s->intx));
