@@ -2,7 +2,8 @@
 """Save/restore of the standalone platform, checked against uninterrupted runs.
 
 For each trace: run it once through -qtest stdio (the reference answers and
-IRQ reports); then, for a few cut points k, run commands [0, k) in a process
+IRQ reports); then, for a few cut points k (the last one saved through
+add-fd and /dev/fdset/N, as libxl does), run commands [0, k) in a process
 with a QMP monitor beside the qtest one, `stop` + `xen-save-devices-state`,
 end it, start a fresh process with the same options plus -incoming fd:N of
 the saved file, run commands [k, n) and compare every line with the
@@ -20,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "toolstack"))
+from qmp import QMP  # noqa: E402  (libxl's way of talking QMP)
 
 HVMDM = sys.argv[1]
 TRACES = ["cmos", "i8042", "serial", "rtl8139-cmode", "rtl8139-cplus", "e1000-unplug",
@@ -69,8 +73,11 @@ class Guest:
         return line.decode()
 
     def cmd(self, c):
-        self.p.stdin.write((c + "\n").encode())
-        self.p.stdin.flush()
+        try:
+            self.p.stdin.write((c + "\n").encode())
+            self.p.stdin.flush()
+        except OSError as e:
+            raise RuntimeError("cannot send: %s (exit %s)" % (e, self.p.poll()))
         out = []
         while True:
             a = self.line()
@@ -94,34 +101,11 @@ class Guest:
         return self.p.returncode, err
 
 
-class Qmp:
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX)
-        self.s.connect(path)
-        self.f = self.s.makefile("rb")
-        json.loads(self.f.readline())
-        self.cmd("qmp_capabilities")
-
-    def cmd(self, name, args=None):
-        msg = {"execute": name}
-        if args is not None:
-            msg["arguments"] = args
-        self.s.sendall((json.dumps(msg) + "\n").encode())
-        while True:
-            r = json.loads(self.f.readline())
-            if "event" not in r:
-                return r
-
-    def close(self):
-        self.f.close()
-        self.s.close()
-
-
 def qtest_argv(argv):
     return argv + ["-accel", "qtest", "-qtest", "stdio"]
 
 
-def save_at(argv, cmds, k, tmp, path):
+def save_at(argv, cmds, k, tmp, path, fdset=False):
     """Run cmds[:k] with a QMP monitor, save to path; the answers so far."""
     sock = os.path.join(tmp, "qmp")
     if os.path.exists(sock):
@@ -129,9 +113,18 @@ def save_at(argv, cmds, k, tmp, path):
     g = Guest(qtest_argv(argv) + ["-chardev", "socket,id=mon,path=%s,server=on,wait=off" % sock,
                                   "-mon", "chardev=mon,mode=control"])
     out = [g.cmd(c) for c in cmds[:k]] if k else [g.cmd("clock_step 0")]
-    q = Qmp(sock)
-    r1 = q.cmd("stop")
-    r2 = q.cmd("xen-save-devices-state", {"filename": path})
+    q = QMP(sock)
+    q.negotiate()
+    r1 = q.cmd_full("stop")
+    if fdset:
+        # libxl's way: the file opened by the toolstack, passed with add-fd.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        a = q.cmd("add-fd", fd=fd)
+        os.close(fd)
+        r2 = q.cmd_full("xen-save-devices-state",
+                        {"filename": "/dev/fdset/%d" % a["fdset-id"], "live": False})
+    else:
+        r2 = q.cmd_full("xen-save-devices-state", {"filename": path})
     q.close()
     g.end()
     return out if k else [], r1, r2
@@ -155,8 +148,8 @@ def run_trace(name, tmp):
     path = os.path.join(tmp, "state")
     for k in cuts:
         try:
-            before, r1, r2 = save_at(argv, cmds, k, tmp, path)
-            check("save:%s@%d" % (name, k), r1 == {"return": {}} and r2 == {"return": {}} and
+            before, r1, r2 = save_at(argv, cmds, k, tmp, path, fdset=k == cuts[-1])
+            check("save:%s@%d" % (name, k), r1.get("return") == {} and r2.get("return") == {} and
                   before == ref[:k], "%r %r" % (r1, r2))
             h = restore(argv, path)
             after = []
@@ -240,8 +233,9 @@ def main():
                                       "socket,id=mon,path=%s,server=on,wait=off" % sock,
                                       "-mon", "chardev=mon,mode=control"])
         g.cmd("clock_step 0")
-        q = Qmp(sock)
-        r = q.cmd("xen-save-devices-state", {"filename": "/nonexistent/dir/state"})
+        q = QMP(sock)
+        q.negotiate()
+        r = q.cmd_full("xen-save-devices-state", {"filename": "/nonexistent/dir/state"})
         check("save-unopenable-path", r.get("error", {}).get("desc") ==
               "Unable to open /nonexistent/dir/state: No such file or directory", repr(r))
         q.close()
