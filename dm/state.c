@@ -164,6 +164,7 @@ void snap_rd_init(struct snap_rd *r, const void *body, size_t len)
 	r->len = len;
 	r->pos = 0;
 	r->err = 0;
+	r->field = NULL;
 }
 
 static const uint8_t *rd_take(struct snap_rd *r, size_t n)
@@ -196,6 +197,8 @@ static int rd_field(struct snap_rd *r, const char *name, unsigned type)
 	const uint8_t *p;
 	uint64_t n, t;
 
+	if (!r->err)
+		r->field = name;
 	if (rd_le(r, 1, &n) || n != want || !(p = rd_take(r, n)) || memcmp(p, name, n) ||
 	    rd_le(r, 1, &t) || t != type) {
 		r->err = -EINVAL;
@@ -361,7 +364,8 @@ static int load_section(struct pending *p, struct snap_rd *body, uint32_t versio
 	if (!ret && (body->err || body->pos != body->len))
 		ret = -EINVAL;
 	if (ret) {
-		dm_err("state", "%s: bad section (version %u)", p->dev->name, version);
+		dm_err("state", "%s: bad section (version %u), at field '%s'", p->dev->name, version,
+		       body->field ? body->field : "(none)");
 		free(scratch.state);
 		return ret == -ENOMEM ? -ENOMEM : -EINVAL;
 	}

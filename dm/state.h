@@ -38,7 +38,8 @@ struct snap_wr {
 struct snap_rd {
 	const uint8_t *p; /* one section's body */
 	size_t len, pos;
-	int err; /* first error, sticky */
+	int err;	   /* first error, sticky */
+	const char *field; /* the field being read (or last read): named in load errors */
 };
 
 void snap_wr_init(struct snap_wr *w);

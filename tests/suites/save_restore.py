@@ -199,6 +199,12 @@ def corruption(argv, path, tmp):
             accepted_trunc.append((c, rc))
     check("truncated-refused", not accepted_trunc and not crashes,
           "%r %r" % (accepted_trunc[:5], crashes[:5]))
+    # A field's name damaged: the message names the device and the field.
+    with open(bad, "wb") as f:
+        f.write(data.replace(b"\x09intercept", b"\x09intercepu", 1))
+    answered, rc, err = refused(argv, bad)
+    check("damaged-names-field", rc == 1 and
+          "sim-platform: bad section (version 1), at field 'intercept'" in err, err[-300:])
     odd = []
     for at in flips:
         b = bytearray(data)
