@@ -70,10 +70,9 @@ static int bools_get(struct snap_rd *r, const char *name, bool *v, size_t n)
 
 static bool page_is_zero(const uint8_t *p)
 {
-	for (unsigned i = 0; i < PAGE_SIZE_B; i++)
-		if (p[i])
-			return false;
-	return true;
+	static const uint8_t zero[PAGE_SIZE_B];
+
+	return !memcmp(p, zero, PAGE_SIZE_B);
 }
 
 /* Only the pages that are not all zero (most of a trace's RAM): the stream stays small. */
