@@ -364,8 +364,8 @@ static int load_section(struct pending *p, struct snap_rd *body, uint32_t versio
 	if (!ret && (body->err || body->pos != body->len))
 		ret = -EINVAL;
 	if (ret) {
-		dm_err("state", "%s: bad section (version %u), at field '%s'", p->dev->name, version,
-		       body->field ? body->field : "(none)");
+		dm_err("state", "%s: bad section (version %u), at field '%s'", p->dev->name,
+		       version, body->field ? body->field : "(none)");
 		free(scratch.state);
 		return ret == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
